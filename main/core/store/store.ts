@@ -1,0 +1,86 @@
+/**
+ * The store interface the routes and the admin service use. The lowdb implementation lives beside it
+ * (lowdb-store.ts); a server store for teams (several instances, one database) can implement the same
+ * interface later without touching the routes. Methods are async so that such a store fits.
+ */
+import type {
+  ApiKeyInfo,
+  KeyLimits,
+  RequestLogEntry,
+  RequestLogQuery,
+  Settings,
+  UsageEndpoint,
+  UsageQuery,
+  UsageReport,
+  User,
+} from '../../../shared/types';
+
+/** A key as the proxy sees it when authenticating: the info plus what limits need. */
+export interface AuthenticatedKey {
+  id: number;
+  user_id: number;
+  username: string;
+  name: string;
+  limits: KeyLimits;
+}
+
+/** One finished request, as the routes report it. */
+export interface UsageEvent {
+  time: Date;
+  key_id: number;
+  user_id: number;
+  endpoint: UsageEndpoint;
+  /** The model the client asked for (what usage is grouped by). */
+  model: string;
+  backend_model: string | null;
+  status: number;
+  latency_ms: number;
+  stream: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  usage_estimated: boolean;
+  error: string | null;
+}
+
+export interface Store {
+  readonly users: {
+    create(input: { username: string; email?: string | null }): Promise<User>;
+    list(): Promise<User[]>;
+    /** By numeric id (a string of digits) or username. */
+    find(ref: string | number): Promise<User | undefined>;
+    /** Deletes the user and revokes their keys; false when there was no such user. */
+    delete(ref: string | number): Promise<boolean>;
+  };
+  readonly keys: {
+    /** Creates a key; returns its info and the whole secret (never stored). */
+    create(input: { user_id: number; name?: string; limits?: Partial<KeyLimits> }): Promise<{ info: ApiKeyInfo; secret: string }>;
+    list(filter?: { user_id?: number }): Promise<ApiKeyInfo[]>;
+    get(id: number): Promise<ApiKeyInfo | undefined>;
+    /** The active key with this secret, or undefined (unknown or revoked). Looks up by hash. */
+    authenticate(secret: string): Promise<AuthenticatedKey | undefined>;
+    revoke(id: number): Promise<ApiKeyInfo | undefined>;
+    setLimits(id: number, limits: Partial<KeyLimits>): Promise<ApiKeyInfo | undefined>;
+  };
+  readonly usage: {
+    /** Adds to the aggregates and the request log in memory; persisted by the next coalesced flush. */
+    record(event: UsageEvent): void;
+    report(query: UsageQuery): Promise<UsageReport>;
+    /** Tokens used by a key since a time (for budgets). */
+    tokensSince(key_id: number, since: Date): number;
+  };
+  readonly requests: {
+    list(query: RequestLogQuery): Promise<RequestLogEntry[]>;
+  };
+  readonly settings: {
+    /** Saved settings only (what the admin changed); config.ts layers flags/env/.env over them. */
+    get(): Promise<Partial<Settings>>;
+    update(patch: Partial<Settings>): Promise<Partial<Settings>>;
+  };
+  /** The admin token kept in the data dir (generated at first open). */
+  adminToken(): Promise<string>;
+  /** Writes pending changes now. */
+  flush(): Promise<void>;
+  /** Flushes and releases the data dir. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,25 @@
+/**
+ * What only the desktop app can do, over IPC (channels `desktop:<method>`). The preload exposes
+ * `window.infiniproxy` as `AdminApi & DesktopApi`; the web admin has no DesktopApi.
+ */
+import type { AdminApi } from './admin-api';
+import type { ClaudeCodeConfigResult, ServerStatus } from './types';
+
+export interface DesktopApi {
+  startProxy(): Promise<ServerStatus>;
+  stopProxy(): Promise<ServerStatus>;
+  /** Writes ANTHROPIC_BASE_URL and ANTHROPIC_API_KEY (the key kept for `key_id`) into ~/.claude/settings.json. */
+  configureClaudeCode(input: { key_id: number }): Promise<ClaudeCodeConfigResult>;
+  /** Restores the backup the last configureClaudeCode made. */
+  undoClaudeCodeConfig(): Promise<ClaudeCodeConfigResult>;
+  /** Whether the desktop can show this key again (kept encrypted with the OS keychain). */
+  canRevealKey(key_id: number): Promise<boolean>;
+  copyKeyToClipboard(key_id: number): Promise<void>;
+}
+
+export type DesktopMethod = keyof DesktopApi;
+
+export const desktopChannel = <M extends DesktopMethod>(method: M): `desktop:${M}` => `desktop:${method}`;
+
+/** The object the preload puts on `window.infiniproxy`. */
+export type BridgeApi = AdminApi & DesktopApi;

@@ -1,0 +1,212 @@
+/**
+ * Domain types shared by the core (main/), the preload and the renderer.
+ * Wire format is snake_case, as in the seed's HTTP API, so the same objects travel over HTTP and IPC.
+ */
+
+/** A person who owns API keys. */
+export interface User {
+  id: number;
+  username: string;
+  email: string | null;
+  created_at: string;
+}
+
+/** Per-key limits; null means unlimited. */
+export interface KeyLimits {
+  requests_per_minute: number | null;
+  concurrent_streams: number | null;
+  tokens_per_day: number | null;
+  tokens_per_month: number | null;
+}
+
+/** An API key as it may be shown: never the secret, only its display prefix. */
+export interface ApiKeyInfo {
+  id: number;
+  user_id: number;
+  username: string;
+  name: string;
+  /** First characters of the key, e.g. `sk-ip-AbC1`, for recognising it. */
+  key_prefix: string;
+  created_at: string;
+  last_used_at: string | null;
+  revoked_at: string | null;
+  is_active: boolean;
+  limits: KeyLimits;
+}
+
+/** Returned once, when a key is created: the only time the whole key exists outside the client. */
+export interface CreatedKey extends ApiKeyInfo {
+  api_key: string;
+}
+
+/** The API routes whose usage is counted. */
+export type UsageEndpoint = '/v1/messages' | '/v1/chat/completions' | '/v1/messages/count_tokens';
+
+export interface UsageTotals {
+  requests: number;
+  errors: number;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+  total_tokens: number;
+}
+
+/** One aggregate row: a key × model × endpoint over the queried range. */
+export interface UsageRow extends UsageTotals {
+  user_id: number;
+  username: string;
+  key_id: number;
+  key_name: string;
+  model: string;
+  endpoint: UsageEndpoint;
+}
+
+/** One point of the tokens-over-time chart (hour buckets for short ranges, days for long). */
+export interface UsageSeriesPoint {
+  /** ISO start of the bucket. */
+  bucket: string;
+  input_tokens: number;
+  output_tokens: number;
+  requests: number;
+}
+
+export interface UsageQuery {
+  key_id?: number;
+  user_id?: number;
+  /** ISO date-time, inclusive. */
+  since?: string;
+  /** ISO date-time, exclusive. */
+  until?: string;
+}
+
+export interface UsageReport {
+  start_date: string | null;
+  end_date: string | null;
+  totals: UsageTotals;
+  rows: UsageRow[];
+  series: UsageSeriesPoint[];
+}
+
+/** One entry of the bounded recent-request log. */
+export interface RequestLogEntry {
+  id: number;
+  time: string;
+  key_id: number | null;
+  user_id: number | null;
+  endpoint: string;
+  /** The model the client asked for. */
+  model: string | null;
+  /** The model sent to the backend, when it differs. */
+  backend_model: string | null;
+  status: number;
+  latency_ms: number;
+  stream: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  /** True when the backend sent no usage and the tokens were estimated locally. */
+  usage_estimated: boolean;
+  error: string | null;
+}
+
+export interface RequestLogQuery {
+  key_id?: number;
+  limit?: number;
+}
+
+/** How a Claude model name is routed to a backend model. */
+export interface ModelRoute {
+  /** Exact name (`claude-opus-4-8`), a tier (`opus`, `sonnet`, `haiku`) or a glob (`claude-3-*`). */
+  match: string;
+  /** Backend model id. */
+  model: string;
+  /** Largest `max_tokens` this backend model accepts; larger requests are clamped. */
+  max_tokens?: number;
+}
+
+/** How Anthropic `thinking` is switched on at the backend. */
+export type ReasoningRequestStyle =
+  | 'none' // send nothing
+  | 'reasoning_effort' // OpenAI: reasoning_effort: low|medium|high
+  | 'thinking' // GLM, DeepSeek V3.1+: thinking: {type: "enabled"|"disabled"}
+  | 'enable_thinking' // Qwen (DashScope): enable_thinking: true
+  | 'chat_template_kwargs' // vLLM/SGLang: chat_template_kwargs: {enable_thinking: true}
+  | 'openrouter'; // OpenRouter: reasoning: {effort}
+
+/** Everything the proxy can be configured with. */
+export interface Settings {
+  /** Backend base URL, normalised to end in `/v1` (or the backend's own prefix), no trailing slash. */
+  backend_url: string;
+  backend_api_key: string;
+  /** Backend model used when no route matches (OPENAI_MODEL). */
+  default_model: string;
+  model_routes: ModelRoute[];
+  /** Global cap on `max_tokens` sent to the backend, applied after per-route caps; null = none. */
+  max_tokens_cap: number | null;
+  reasoning_request: ReasoningRequestStyle;
+  /** Send earlier thinking back to the backend as `reasoning_content` (DeepSeek thinking mode with tools). */
+  reasoning_send_back: boolean;
+  /** JSON-Schema keys removed from tool schemas before they reach the backend (e.g. `format`, `$schema`). */
+  strip_schema_keys: string[];
+  host: string;
+  port: number;
+  /** Seconds to wait for response headers and between stream chunks. */
+  timeout_s: number;
+  /** Retries of connection failures and 502/503 before any byte reached the client. */
+  retries: number;
+  debug: boolean;
+  /** Desktop only: start the proxy when the app launches. */
+  start_on_launch: boolean;
+  /** Desktop only: launch the app at login. */
+  start_at_login: boolean;
+}
+
+/** Settings as shown to an admin: the backend key masked. */
+export type SettingsView = Omit<Settings, 'backend_api_key'> & {
+  backend_api_key_set: boolean;
+  /** e.g. `sk-…a1b2`; empty when unset. */
+  backend_api_key_hint: string;
+  /** Which fields are fixed by a flag or environment variable (saved values for them do not apply). */
+  overridden: (keyof Settings)[];
+};
+
+/** A change to settings; `backend_api_key` replaces the key when present and non-empty. */
+export type SettingsPatch = Partial<Settings>;
+
+/** What the proxy is doing now. */
+export interface ServerStatus {
+  running: boolean;
+  /** e.g. `http://127.0.0.1:8000`; null while stopped. */
+  url: string | null;
+  host: string;
+  port: number;
+  backend_configured: boolean;
+  backend_url: string;
+  default_model: string;
+  version: string;
+  /** Last start error (port in use, bad setting), shown instead of a crash. */
+  error: string | null;
+}
+
+/** One check of the backend probe (`cli doctor`, "Test connection"). */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+
+export interface DoctorReport {
+  backend_url: string;
+  ok: boolean;
+  models: string[];
+  checks: DoctorCheck[];
+  /** Settings the probe suggests, to apply as they are. */
+  suggested: SettingsPatch;
+}
+
+/** A change to `~/.claude/settings.json` (desktop only), shown before and after it is applied. */
+export interface ClaudeCodeConfigResult {
+  path: string;
+  backup_path: string | null;
+  before: Record<string, string>;
+  after: Record<string, string>;
+}
