@@ -84,3 +84,31 @@ export interface Store {
   /** Flushes and releases the data dir. */
   close(): Promise<void>;
 }
+
+/** Why a store operation was refused; the admin layer maps codes to HTTP statuses (409, 404, 400). */
+export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid';
+
+/** Thrown by Store methods for a caller's mistake (duplicate username, unknown user, bad name). */
+export class StoreError extends Error {
+  readonly code: StoreErrorCode;
+  constructor(code: StoreErrorCode, message: string) {
+    super(message);
+    this.name = 'StoreError';
+    this.code = code;
+  }
+}
+
+/** Thrown by openStore when the data file cannot be read as a store; the file is kept and a backup made. */
+export class StoreCorruptError extends Error {
+  readonly file: string;
+  readonly backup: string;
+  constructor(file: string, backup: string, reason: string) {
+    super(
+      `The store file ${file} is corrupt or half-written (${reason}). It was left as it is and copied to ${backup}. ` +
+        'Fix or remove it to start; nothing was reset.',
+    );
+    this.name = 'StoreCorruptError';
+    this.file = file;
+    this.backup = backup;
+  }
+}

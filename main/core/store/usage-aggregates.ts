@@ -1,0 +1,169 @@
+/**
+ * Usage as aggregates per key × model × endpoint × hour, rolled into days after HOURLY_RETENTION_DAYS, so a year of
+ * heavy use stays a small file. Pure in-memory bookkeeping; the store persists `toData()`.
+ */
+import type { UsageSeriesPoint, UsageTotals } from '../../../shared/types';
+import type { UsageBucket } from './store-data';
+
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+/** Hour buckets older than this are rolled into day buckets. */
+export const HOURLY_RETENTION_DAYS = 14;
+/** Ranges up to this long are charted by hour, longer ones by day. */
+const HOURLY_SERIES_MAX_MS = 3 * DAY_MS;
+
+export interface UsageSample {
+  time: number;
+  key_id: number;
+  model: string;
+  endpoint: string;
+  error: boolean;
+  input_tokens: number;
+  output_tokens: number;
+  cache_read_input_tokens: number;
+}
+
+/** A bucket's totals grouped under a key, model and endpoint. */
+export interface AggregateRow extends UsageTotals {
+  key_id: number;
+  model: string;
+  endpoint: string;
+}
+
+export interface AggregateQuery {
+  /** Only these keys; undefined = all. */
+  keyIds?: ReadonlySet<number>;
+  since?: number;
+  until?: number;
+}
+
+const bucketId = (b: Pick<UsageBucket, 'k' | 'm' | 'e' | 't'>): string => `${b.k}\u0000${b.m}\u0000${b.e}\u0000${b.t}`;
+
+export const emptyTotals = (): UsageTotals => ({
+  requests: 0,
+  errors: 0,
+  input_tokens: 0,
+  output_tokens: 0,
+  cache_read_input_tokens: 0,
+  total_tokens: 0,
+});
+
+export class UsageAggregates {
+  readonly #hourly = new Map<string, UsageBucket>();
+  readonly #daily = new Map<string, UsageBucket>();
+
+  constructor(hourly: UsageBucket[] = [], daily: UsageBucket[] = []) {
+    for (const b of hourly) this.#hourly.set(bucketId(b), { ...b });
+    for (const b of daily) this.#daily.set(bucketId(b), { ...b });
+  }
+
+  /** Adds one request to its hour bucket. */
+  add(s: UsageSample): void {
+    const t = s.time - (s.time % HOUR_MS);
+    const id = `${s.key_id}\u0000${s.model}\u0000${s.endpoint}\u0000${t}`;
+    let b = this.#hourly.get(id);
+    if (!b) {
+      b = { k: s.key_id, m: s.model, e: s.endpoint, t, r: 0, x: 0, i: 0, o: 0, c: 0 };
+      this.#hourly.set(id, b);
+    }
+    b.r += 1;
+    if (s.error) b.x += 1;
+    b.i += s.input_tokens;
+    b.o += s.output_tokens;
+    b.c += s.cache_read_input_tokens;
+  }
+
+  /** Moves hour buckets older than the retention into day buckets; returns how many moved. */
+  rollup(now: number): number {
+    const cutoff = now - HOURLY_RETENTION_DAYS * DAY_MS;
+    let moved = 0;
+    for (const [id, b] of this.#hourly) {
+      if (b.t >= cutoff) continue;
+      const t = b.t - (b.t % DAY_MS);
+      const dayId = bucketId({ ...b, t });
+      const d = this.#daily.get(dayId);
+      if (d) {
+        d.r += b.r;
+        d.x += b.x;
+        d.i += b.i;
+        d.o += b.o;
+        d.c += b.c;
+      } else this.#daily.set(dayId, { ...b, t });
+      this.#hourly.delete(id);
+      moved++;
+    }
+    return moved;
+  }
+
+  /** Input + output tokens a key used from `since` on (hour precision). */
+  tokensSince(keyId: number, since: number): number {
+    let n = 0;
+    for (const b of this.#buckets({ keyIds: new Set([keyId]), since })) n += b.i + b.o;
+    return n;
+  }
+
+  /** Totals grouped by key × model × endpoint, and a series, for a query. */
+  report(q: AggregateQuery): { rows: AggregateRow[]; series: UsageSeriesPoint[] } {
+    const rows = new Map<string, AggregateRow>();
+    const buckets = [...this.#buckets(q)];
+    for (const b of buckets) {
+      const id = `${b.k}\u0000${b.m}\u0000${b.e}`;
+      let row = rows.get(id);
+      if (!row) {
+        row = { key_id: b.k, model: b.m, endpoint: b.e, ...emptyTotals() };
+        rows.set(id, row);
+      }
+      addBucket(row, b);
+    }
+    return { rows: [...rows.values()], series: series(buckets, q) };
+  }
+
+  toData(): { hourly: UsageBucket[]; daily: UsageBucket[] } {
+    return { hourly: [...this.#hourly.values()], daily: [...this.#daily.values()] };
+  }
+
+  *#buckets(q: AggregateQuery): Generator<UsageBucket> {
+    // A bucket counts when its start lies in the range, with `since` taken down to the bucket's own start.
+    for (const [map, size] of [
+      [this.#hourly, HOUR_MS],
+      [this.#daily, DAY_MS],
+    ] as const) {
+      const since = q.since === undefined ? undefined : q.since - (q.since % size);
+      for (const b of map.values()) {
+        if (q.keyIds && !q.keyIds.has(b.k)) continue;
+        if (since !== undefined && b.t < since) continue;
+        if (q.until !== undefined && b.t >= q.until) continue;
+        yield b;
+      }
+    }
+  }
+}
+
+function addBucket(totals: UsageTotals, b: UsageBucket): void {
+  totals.requests += b.r;
+  totals.errors += b.x;
+  totals.input_tokens += b.i;
+  totals.output_tokens += b.o;
+  totals.cache_read_input_tokens += b.c;
+  totals.total_tokens += b.i + b.o;
+}
+
+function series(buckets: UsageBucket[], q: AggregateQuery): UsageSeriesPoint[] {
+  if (buckets.length === 0) return [];
+  const first = q.since ?? Math.min(...buckets.map((b) => b.t));
+  const last = q.until ?? Math.max(...buckets.map((b) => b.t)) + 1;
+  const step = last - first <= HOURLY_SERIES_MAX_MS ? HOUR_MS : DAY_MS;
+  const points = new Map<number, UsageSeriesPoint>();
+  for (const b of buckets) {
+    const t = b.t - (b.t % step);
+    let p = points.get(t);
+    if (!p) {
+      p = { bucket: new Date(t).toISOString(), input_tokens: 0, output_tokens: 0, requests: 0 };
+      points.set(t, p);
+    }
+    p.input_tokens += b.i;
+    p.output_tokens += b.o;
+    p.requests += b.r;
+  }
+  return [...points.entries()].sort((a, b) => a[0] - b[0]).map(([, p]) => p);
+}
