@@ -1,0 +1,239 @@
+/**
+ * The headless entry: `serve` runs the proxy; the other commands manage users, keys and usage.
+ *   npm run serve -- [--port P] [--host H] [--data-dir D]
+ *   npm run cli -- <command> [--data-dir D] [--json]
+ * With --json a command prints one JSON document on stdout and nothing else (errors too, as {"error":{…}}).
+ */
+import { parseArgs } from 'node:util';
+import type { AdminApi } from '../shared/admin-api';
+import type { Settings } from '../shared/types';
+import { defaultDataDir } from './core/config';
+import { ProxyRuntime } from './core/runtime';
+import { adminTokenFor, CliError, connect } from './cli/connect';
+import { fields, table } from './cli/output';
+
+const HELP = `InfiniProxy — Claude Code on any OpenAI-compatible backend
+
+Usage:
+  npm run serve -- [--port P] [--host H] [--data-dir D]
+  npm run cli -- <command> [options] [--data-dir D] [--json]
+
+Commands:
+  serve                                   run the proxy (Ctrl-C stops it; pending usage is written first)
+  users create <username> [--email E]     add a user
+  users list                              list users
+  users delete <username|id>              delete a user and revoke their keys
+  keys create --user <username|id> [--name N]
+                                          make an API key; the whole key is printed this once only
+  keys list [--user U]                    list keys (prefix only)
+  keys revoke <id>                        revoke a key at once
+  usage [--key ID] [--user U] [--since ISO] [--until ISO]
+                                          token usage totals and rows per key, model and endpoint
+  admin-token                             print the admin token (for the web admin and admin API)
+  doctor                                  probe the configured backend and suggest settings
+
+While a server runs on the same data dir, commands go through its admin API.`;
+
+interface Flags {
+  'data-dir'?: string;
+  json?: boolean;
+  port?: string;
+  host?: string;
+  email?: string;
+  user?: string;
+  name?: string;
+  key?: string;
+  since?: string;
+  until?: string;
+  help?: boolean;
+}
+
+const options = {
+  'data-dir': { type: 'string' },
+  json: { type: 'boolean' },
+  port: { type: 'string' },
+  host: { type: 'string' },
+  email: { type: 'string' },
+  user: { type: 'string' },
+  name: { type: 'string' },
+  key: { type: 'string' },
+  since: { type: 'string' },
+  until: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+async function main(argv: string[]): Promise<number> {
+  let parsed: { values: Flags; positionals: string[] };
+  try {
+    parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true }) as typeof parsed;
+  } catch (err) {
+    throw new CliError(`${(err as Error).message}\n\n${HELP}`, 2);
+  }
+  const { values: flags, positionals } = parsed;
+  const [command, sub, arg] = positionals;
+  if (flags.help || !command) {
+    process.stdout.write(HELP + '\n');
+    return command || flags.help ? 0 : 2;
+  }
+  const env = process.env;
+  const dataDir = flags['data-dir'] ?? env.INFINIPROXY_DATA_DIR ?? defaultDataDir(env, process.platform);
+  if (command === 'serve') return serve(dataDir, flags);
+  if (command === 'admin-token') {
+    const token = adminTokenFor(dataDir, env) ?? (await withAdmin(dataDir, async () => adminTokenFor(dataDir, env)));
+    return print(flags, { admin_token: token }, () => token ?? '');
+  }
+  return withAdmin(dataDir, (admin) => run(admin, command, sub, arg, flags));
+}
+
+async function withAdmin<T>(dataDir: string, fn: (admin: AdminApi) => Promise<T>): Promise<T> {
+  const conn = await connect(dataDir, process.env);
+  try {
+    return await fn(conn.admin);
+  } finally {
+    await conn.close();
+  }
+}
+
+async function run(admin: AdminApi, command: string, sub: string | undefined, arg: string | undefined, flags: Flags): Promise<number> {
+  const need = (value: string | undefined, what: string): string => {
+    if (!value) throw new CliError(`missing ${what}\n\n${HELP}`, 2);
+    return value;
+  };
+  const verb = command === 'usage' || command === 'doctor' ? command : `${command} ${sub ?? ''}`.trim();
+  switch (verb) {
+    case 'users create': {
+      const user = await admin.createUser({ username: need(arg, '<username>'), email: flags.email ?? null });
+      return print(flags, user, () => `Created user ${user.username} (id ${user.id}).`);
+    }
+    case 'users list': {
+      const users = await admin.listUsers();
+      return print(flags, users, () => table([...users], ['id', 'username', 'email', 'created_at']));
+    }
+    case 'users delete': {
+      const ref = need(arg, '<username|id>');
+      await admin.deleteUser(ref);
+      return print(flags, { deleted: ref }, () => `Deleted user ${ref}; their keys are revoked.`);
+    }
+    case 'keys create': {
+      const user = await resolveUser(admin, need(flags.user, '--user <username|id>'));
+      const key = await admin.createKey({ user_id: user.id, name: flags.name });
+      return print(
+        flags,
+        { id: key.id, api_key: key.api_key, user_id: key.user_id, name: key.name, key_prefix: key.key_prefix, created_at: key.created_at },
+        () => `Created key ${key.id} "${key.name}" for ${user.username}:\n\n  ${key.api_key}\n\nIt is shown this once only: store it now.`,
+      );
+    }
+    case 'keys list': {
+      const user = flags.user ? await resolveUser(admin, flags.user) : undefined;
+      const keys = await admin.listKeys(user ? { user_id: user.id } : undefined);
+      return print(flags, keys, () =>
+        table(
+          keys.map((k) => ({ ...k, status: k.is_active ? 'active' : 'revoked' })),
+          ['id', 'name', 'username', 'key_prefix', 'created_at', 'last_used_at', 'status'],
+        ),
+      );
+    }
+    case 'keys revoke': {
+      const id = Number(need(arg, '<id>'));
+      if (!Number.isInteger(id)) throw new CliError(`key id must be a number, got "${arg}"`, 2);
+      const key = await admin.revokeKey(id);
+      return print(flags, key, () => `Revoked key ${key.id} "${key.name}".`);
+    }
+    case 'usage': {
+      const user = flags.user ? await resolveUser(admin, flags.user) : undefined;
+      const report = await admin.usage({
+        key_id: flags.key ? Number(flags.key) : undefined,
+        user_id: user?.id,
+        since: isoFlag(flags.since, '--since'),
+        until: isoFlag(flags.until, '--until'),
+      });
+      return print(flags, report, () =>
+        [
+          fields({ ...report.totals, from: report.start_date ?? 'beginning', to: report.end_date ?? 'now' }),
+          '',
+          table([...report.rows], ['username', 'key_name', 'model', 'endpoint', 'requests', 'input_tokens', 'output_tokens', 'total_tokens']),
+        ].join('\n'),
+      );
+    }
+    case 'doctor': {
+      const report = await admin.testConnection();
+      print(flags, report, () =>
+        [
+          `Backend: ${report.backend_url}`,
+          ...report.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`),
+          '',
+          Object.keys(report.suggested).length ? `Suggested settings: ${JSON.stringify(report.suggested)}` : 'No setting changes suggested.',
+        ].join('\n'),
+      );
+      return report.ok ? 0 : 1;
+    }
+    default:
+      throw new CliError(`unknown command "${[command, sub].filter(Boolean).join(' ')}"\n\n${HELP}`, 2);
+  }
+}
+
+async function resolveUser(admin: AdminApi, ref: string) {
+  const users = await admin.listUsers();
+  const user = users.find((u) => String(u.id) === ref) ?? users.find((u) => u.username.toLowerCase() === ref.toLowerCase());
+  if (!user) throw new CliError(`no user "${ref}"`);
+  return user;
+}
+
+function isoFlag(value: string | undefined, name: string): string | undefined {
+  if (value === undefined) return undefined;
+  if (Number.isNaN(Date.parse(value))) throw new CliError(`${name} must be an ISO date or date-time, got "${value}"`, 2);
+  return new Date(value).toISOString();
+}
+
+function print(flags: Flags, json: unknown, human: () => string): number {
+  process.stdout.write((flags.json ? JSON.stringify(json, null, 2) : human()) + '\n');
+  return 0;
+}
+
+async function serve(dataDir: string, flags: Flags): Promise<number> {
+  const overrides: Partial<Settings> = {};
+  if (flags.port !== undefined) {
+    const port = Number(flags.port);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) throw new CliError(`--port must be 0-65535, got "${flags.port}"`, 2);
+    overrides.port = port;
+  }
+  if (flags.host !== undefined) overrides.host = flags.host;
+  const runtime = await ProxyRuntime.open({ dataDir, flags: overrides, env: process.env, cwd: process.cwd() });
+  const status = await runtime.start();
+  if (!status.running) {
+    await runtime.close();
+    throw new CliError(`Could not start the proxy: ${status.error ?? 'unknown error'}`);
+  }
+  const settings = runtime.settings();
+  process.stderr.write(
+    [
+      `InfiniProxy ${status.version} listening on ${status.url}`,
+      `  data dir     ${dataDir}`,
+      `  backend      ${settings.backend_url || '(not configured: set OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL)'}`,
+      `  web admin    ${status.url}/admin/  (token: npm run cli -- admin-token)`,
+      `  Claude Code  ANTHROPIC_BASE_URL=${status.url} ANTHROPIC_API_KEY=<a key from: npm run cli -- keys create --user NAME> claude`,
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      process.stderr.write(`\n${signal}: stopping, writing pending usage...\n`);
+      resolve();
+    };
+    process.once('SIGINT', () => stop('SIGINT'));
+    process.once('SIGTERM', () => stop('SIGTERM'));
+  });
+  await runtime.close();
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    const exitCode = err instanceof CliError ? err.exitCode : 1;
+    const message = err instanceof Error ? err.message : String(err);
+    if (process.argv.includes('--json')) process.stdout.write(JSON.stringify({ error: { message } }) + '\n');
+    else process.stderr.write(`error: ${message}\n`);
+    process.exit(exitCode);
+  },
+);
