@@ -1,0 +1,168 @@
+/**
+ * Desktop only: writes ANTHROPIC_BASE_URL and ANTHROPIC_API_KEY into ~/.claude/settings.json for a chosen
+ * key, after showing what will change; shows what changed, with an Undo.
+ */
+import { useState } from 'react';
+import type { ApiKeyInfo, ClaudeCodeConfigResult } from '../../shared/types';
+import { useApi } from '../api/api-context';
+import { ErrorAlert, StatusMessage } from '../components/Alerts';
+import { Field } from '../components/Field';
+import { useLoad } from '../hooks/use-load';
+import { errorMessage } from '../lib/errors';
+
+interface RevealableKey {
+  key: ApiKeyInfo;
+  revealable: boolean;
+}
+
+export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
+  const { admin, desktop } = useApi();
+  const keys = useLoad<RevealableKey[]>(async () => {
+    const active = (await admin.listKeys()).filter((k) => k.is_active);
+    return Promise.all(active.map(async (key) => ({ key, revealable: desktop ? await desktop.canRevealKey(key.id).catch(() => false) : false })));
+  });
+  const [keyId, setKeyId] = useState('');
+  const [stage, setStage] = useState<'idle' | 'preview' | 'done'>('idle');
+  const [result, setResult] = useState<ClaudeCodeConfigResult | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  if (!desktop) return null;
+  const usable = (keys.data ?? []).filter((k) => k.revealable);
+  const chosen = usable.find((k) => String(k.key.id) === keyId) ?? usable[0];
+
+  const run = async (action: () => Promise<ClaudeCodeConfigResult>, done: string) => {
+    setBusy(true);
+    setError(null);
+    try {
+      setResult(await action());
+      setMessage(done);
+      setStage('done');
+    } catch (e) {
+      setError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="subsection">
+      <h3>Configure Claude Code for me</h3>
+      <ErrorAlert message={keys.error ?? error} />
+      {keys.data && usable.length === 0 && (
+        <p className="muted">Create an API key in this app first: only keys created here can be written for you.</p>
+      )}
+      {usable.length > 0 && stage !== 'done' && (
+        <Field label="API key to use">
+          {(control) => (
+            <select {...control} value={chosen ? String(chosen.key.id) : ''} onChange={(e) => setKeyId(e.target.value)}>
+              {usable.map(({ key }) => (
+                <option key={key.id} value={key.id}>
+                  {key.name} ({key.username}, {key.key_prefix}…)
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      {stage === 'idle' && chosen && (
+        <button type="button" onClick={() => setStage('preview')}>
+          Configure Claude Code for me
+        </button>
+      )}
+      {stage === 'preview' && chosen && (
+        <div className="preview">
+          <p>
+            These entries will be set under <code>env</code> in <code>~/.claude/settings.json</code>. The current file is backed up first, and you
+            can undo the change.
+          </p>
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Variable</th>
+                <th scope="col">New value</th>
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <td>
+                  <code>ANTHROPIC_BASE_URL</code>
+                </td>
+                <td>
+                  <code>{baseUrl}</code>
+                </td>
+              </tr>
+              <tr>
+                <td>
+                  <code>ANTHROPIC_API_KEY</code>
+                </td>
+                <td>
+                  <code>{chosen.key.key_prefix}…</code> (key “{chosen.key.name}”)
+                </td>
+              </tr>
+            </tbody>
+          </table>
+          <div className="actions">
+            <button type="button" disabled={busy} onClick={() => void run(() => desktop.configureClaudeCode({ key_id: chosen.key.id }), 'Claude Code is configured.')}>
+              Apply changes
+            </button>
+            <button type="button" className="button-secondary" onClick={() => setStage('idle')}>
+              Cancel
+            </button>
+          </div>
+        </div>
+      )}
+      {stage === 'done' && result && (
+        <div className="preview">
+          <StatusMessage message={message} />
+          <p>
+            File: <code>{result.path}</code>
+            {result.backup_path && (
+              <>
+                {' '}
+                (backup: <code>{result.backup_path}</code>)
+              </>
+            )}
+          </p>
+          <ChangeTable result={result} />
+          <div className="actions">
+            <button type="button" className="button-secondary" disabled={busy} onClick={() => void run(() => desktop.undoClaudeCodeConfig(), 'The previous settings are restored.')}>
+              Undo
+            </button>
+            <button type="button" className="button-secondary" onClick={() => setStage('idle')}>
+              Done
+            </button>
+          </div>
+        </div>
+      )}
+    </div>
+  );
+}
+
+function ChangeTable({ result }: { result: ClaudeCodeConfigResult }) {
+  const names = [...new Set([...Object.keys(result.before), ...Object.keys(result.after)])].sort();
+  if (names.length === 0) return <p className="muted">Nothing changed.</p>;
+  return (
+    <table className="table">
+      <thead>
+        <tr>
+          <th scope="col">Variable</th>
+          <th scope="col">Before</th>
+          <th scope="col">After</th>
+        </tr>
+      </thead>
+      <tbody>
+        {names.map((name) => (
+          <tr key={name}>
+            <td>
+              <code>{name}</code>
+            </td>
+            <td>{result.before[name] ?? <span className="muted">(unset)</span>}</td>
+            <td>{result.after[name] ?? <span className="muted">(unset)</span>}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}

@@ -1,0 +1,98 @@
+/** Requests: the recent request log, refreshed every few seconds. */
+import { useMemo, useState } from 'react';
+import type { RequestLogEntry } from '../../shared/types';
+import { useApi } from '../api/api-context';
+import { ErrorAlert } from '../components/Alerts';
+import { CheckboxField } from '../components/Field';
+import { useInterval } from '../hooks/use-interval';
+import { useLoad } from '../hooks/use-load';
+import { formatDateTime, formatInt, formatLatency, formatTime } from '../lib/format';
+
+const REFRESH_MS = 3000;
+const LIMIT = 200;
+
+export function RequestsTab() {
+  const { admin } = useApi();
+  const requests = useLoad(() => admin.requests({ limit: LIMIT }));
+  const keys = useLoad(() => admin.listKeys());
+  const [auto, setAuto] = useState(true);
+  useInterval(() => void requests.reload(true), REFRESH_MS, auto);
+
+  const keyNames = useMemo(() => new Map((keys.data ?? []).map((k) => [k.id, `${k.name} (${k.username})`])), [keys.data]);
+  const entries = requests.data ?? [];
+
+  return (
+    <section className="card" aria-labelledby="requests-heading">
+      <div className="card-head">
+        <h2 id="requests-heading">Recent requests</h2>
+        <div className="actions">
+          <CheckboxField label={`Auto-refresh every ${REFRESH_MS / 1000} s`} checked={auto} onChange={setAuto} />
+          <button type="button" className="button-secondary" onClick={() => void requests.reload()}>
+            Refresh
+          </button>
+        </div>
+      </div>
+      <ErrorAlert message={requests.error} />
+      {requests.data && entries.length === 0 && <p className="empty">No requests yet. They appear here as clients use the proxy.</p>}
+      {entries.length > 0 && (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                <th scope="col">Time</th>
+                <th scope="col">Key</th>
+                <th scope="col">Endpoint</th>
+                <th scope="col">Model</th>
+                <th scope="col">Status</th>
+                <th scope="col" className="num">
+                  Latency
+                </th>
+                <th scope="col" className="num">
+                  Tokens in / out
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {entries.map((entry) => (
+                <RequestRow key={entry.id} entry={entry} keyName={entry.key_id === null ? null : (keyNames.get(entry.key_id) ?? `Key ${entry.key_id}`)} />
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
+
+function RequestRow({ entry, keyName }: { entry: RequestLogEntry; keyName: string | null }) {
+  const ok = entry.status < 400;
+  return (
+    <tr>
+      <td title={formatDateTime(entry.time)}>
+        <time dateTime={entry.time}>{formatTime(entry.time)}</time>
+      </td>
+      <td>{keyName ?? <span className="muted">–</span>}</td>
+      <td>
+        <code className="small">{entry.endpoint}</code>
+        {entry.stream && <span className="tag">stream</span>}
+      </td>
+      <td>
+        {entry.model ?? <span className="muted">–</span>}
+        {entry.backend_model && entry.backend_model !== entry.model && <span className="cell-detail"> → {entry.backend_model}</span>}
+      </td>
+      <td>
+        <span className={`badge ${ok ? 'badge-ok' : 'badge-error'}`}>{entry.status}</span>
+        {entry.error && <span className="cell-detail error-text"> {entry.error}</span>}
+      </td>
+      <td className="num">{formatLatency(entry.latency_ms)}</td>
+      <td className="num">
+        {formatInt(entry.input_tokens)} / {formatInt(entry.output_tokens)}
+        {entry.usage_estimated && (
+          <span className="tag tag-estimated" title="The backend sent no usage: counted locally">
+            estimated
+          </span>
+        )}
+      </td>
+    </tr>
+  );
+}

@@ -1,0 +1,200 @@
+/**
+ * Settings: the backend, model routing, reasoning and server options. Fields fixed by a flag or an
+ * environment variable are disabled with a note. Only what changed is saved; the backend key only
+ * when a new one is typed. "Test connection" probes the saved backend.
+ */
+import { useEffect, useState } from 'react';
+import type { FormEvent } from 'react';
+import type { ReasoningRequestStyle, Settings, SettingsView } from '../../shared/types';
+import { useApi } from '../api/api-context';
+import { ErrorAlert, StatusMessage } from '../components/Alerts';
+import { CheckboxField, Field } from '../components/Field';
+import { useLoad } from '../hooks/use-load';
+import { errorMessage } from '../lib/errors';
+import { REASONING_STYLES, buildPatch, formFromSettings, isOverridden } from '../lib/settings-form';
+import type { FieldErrors, SettingsForm } from '../lib/settings-form';
+import { ConnectionTest } from './ConnectionTest';
+import { ModelRoutesEditor } from './ModelRoutesEditor';
+
+/** Form fields held as free text (not the select, the checkboxes or the routes). */
+type TextField = { [K in keyof SettingsForm]: string extends SettingsForm[K] ? K : never }[keyof SettingsForm] & keyof Settings;
+
+export function SettingsTab() {
+  const { admin } = useApi();
+  const settings = useLoad(() => admin.getSettings());
+  const [message, setMessage] = useState<string | null>(null);
+  const [dirty, setDirty] = useState(false);
+  const saved = (view: SettingsView, note: string | null) => {
+    settings.setData(view);
+    setMessage(note);
+  };
+  if (settings.error && !settings.data) return <ErrorAlert message={settings.error} />;
+  if (!settings.data) return <p className="muted">Loading…</p>;
+  return (
+    <div className="stack">
+      {/* Keyed by the saved view: after a save the form starts again from what the proxy now holds. */}
+      <SettingsEditor
+        key={JSON.stringify(settings.data)}
+        view={settings.data}
+        message={message}
+        onEdit={() => setMessage(null)}
+        onDirty={setDirty}
+        onSaved={(view) => saved(view, 'Settings saved.')}
+      />
+      <ConnectionTest dirty={dirty} onApplied={(view) => saved(view, null)} />
+    </div>
+  );
+}
+
+interface EditorProps {
+  view: SettingsView;
+  message: string | null;
+  onEdit: () => void;
+  onDirty: (dirty: boolean) => void;
+  onSaved: (view: SettingsView) => void;
+}
+
+function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps) {
+  const { admin, desktop } = useApi();
+  const [form, setForm] = useState<SettingsForm>(() => formFromSettings(view));
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [error, setError] = useState<string | null>(null);
+  const [note, setNote] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  const result = buildPatch(view, form);
+  const dirty = !result.ok || Object.keys(result.patch).length > 0;
+  useEffect(() => onDirty(dirty), [dirty, onDirty]);
+  const set = <K extends keyof SettingsForm>(field: K, value: SettingsForm[K]) => {
+    onEdit();
+    setNote(null);
+    setForm((f) => ({ ...f, [field]: value }));
+  };
+  const locked = (field: keyof Settings) => isOverridden(view, field);
+
+  const save = async (event: FormEvent) => {
+    event.preventDefault();
+    setNote(null);
+    if (!result.ok) {
+      setErrors(result.errors);
+      return;
+    }
+    setErrors({});
+    if (Object.keys(result.patch).length === 0) {
+      setNote('Nothing to save.');
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      onSaved(await admin.updateSettings(result.patch));
+    } catch (e) {
+      setError(errorMessage(e));
+      setBusy(false);
+    }
+  };
+
+  const text = (field: TextField, label: string, extra: { hint?: string; type?: string; placeholder?: string; inputMode?: 'numeric' | 'decimal' } = {}) => (
+    <Field label={label} hint={extra.hint} error={errors[field]} overridden={locked(field)}>
+      {(control) => (
+        <input
+          {...control}
+          type={extra.type ?? 'text'}
+          inputMode={extra.inputMode}
+          placeholder={extra.placeholder}
+          value={String(form[field])}
+          disabled={locked(field)}
+          onChange={(e) => set(field, e.target.value)}
+          autoComplete="off"
+          spellCheck={false}
+        />
+      )}
+    </Field>
+  );
+
+  return (
+      <form className="stack" onSubmit={(e) => void save(e)} noValidate aria-label="Settings">
+        <fieldset className="card">
+          <legend>Backend</legend>
+          {text('backend_url', 'Backend URL', { placeholder: 'https://api.example.com/v1', hint: 'Any OpenAI-compatible API (Chat Completions).' })}
+          <Field
+            label="Backend API key"
+            hint={view.backend_api_key_set ? `Saved key: ${view.backend_api_key_hint}. Type a new key to replace it.` : 'No key saved. Leave blank if the backend needs none.'}
+            overridden={locked('backend_api_key')}
+          >
+            {(control) => (
+              <input
+                {...control}
+                type="password"
+                value={form.backend_api_key}
+                placeholder={view.backend_api_key_set ? view.backend_api_key_hint : ''}
+                disabled={locked('backend_api_key')}
+                onChange={(e) => set('backend_api_key', e.target.value)}
+                autoComplete="new-password"
+              />
+            )}
+          </Field>
+          {text('default_model', 'Default model', { hint: 'The backend model used when no route below matches.' })}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>Model routes</legend>
+          <p className="hint">Claude model names (exact, a tier like “opus”, or a glob like “claude-3-*”) mapped to backend models, first match wins.</p>
+          <ModelRoutesEditor rows={form.model_routes} errors={errors.routes} disabled={locked('model_routes')} onChange={(rows) => set('model_routes', rows)} />
+          {locked('model_routes') && <p className="hint">Set by a command-line flag or environment variable.</p>}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>Requests to the backend</legend>
+          <div className="form-grid">
+            {text('max_tokens_cap', 'Max tokens cap', { inputMode: 'numeric', placeholder: 'No cap', hint: 'Largest max_tokens sent to any model; blank for none.' })}
+            <Field label="Reasoning style" hint="How Claude's extended thinking is asked of the backend." overridden={locked('reasoning_request')}>
+              {(control) => (
+                <select {...control} value={form.reasoning_request} disabled={locked('reasoning_request')} onChange={(e) => set('reasoning_request', e.target.value as ReasoningRequestStyle)}>
+                  {REASONING_STYLES.map((style) => (
+                    <option key={style.value} value={style.value}>
+                      {style.label}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </Field>
+          </div>
+          <CheckboxField
+            label="Send reasoning back"
+            checked={form.reasoning_send_back}
+            disabled={locked('reasoning_send_back')}
+            onChange={(v) => set('reasoning_send_back', v)}
+            hint="Include earlier thinking as reasoning_content (DeepSeek thinking mode with tools needs it; others reject it)."
+          />
+          {text('strip_schema_keys', 'Strip schema keys', { placeholder: 'format, $schema', hint: 'JSON-Schema keys removed from tool schemas, comma-separated.' })}
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>Server</legend>
+          <div className="form-grid">
+            {text('host', 'Host', { hint: '127.0.0.1 for this machine only; 0.0.0.0 for the network.' })}
+            {text('port', 'Port', { inputMode: 'numeric' })}
+            {text('timeout_s', 'Timeout (seconds)', { inputMode: 'decimal', hint: 'Wait for the backend’s headers and between stream chunks.' })}
+            {text('retries', 'Retries', { inputMode: 'numeric', hint: 'Connection failures and 502/503 before the first byte.' })}
+          </div>
+          <CheckboxField label="Debug logging" checked={form.debug} disabled={locked('debug')} onChange={(v) => set('debug', v)} />
+          {desktop && (
+            <>
+              <CheckboxField label="Start the proxy when the app opens" checked={form.start_on_launch} disabled={locked('start_on_launch')} onChange={(v) => set('start_on_launch', v)} />
+              <CheckboxField label="Open the app at login" checked={form.start_at_login} disabled={locked('start_at_login')} onChange={(v) => set('start_at_login', v)} />
+            </>
+          )}
+        </fieldset>
+
+        <div className="savebar">
+          <button type="submit" disabled={busy}>
+            {busy ? 'Saving…' : 'Save settings'}
+          </button>
+          <span className="muted">{dirty ? 'Unsaved changes' : 'All changes saved'}</span>
+          <ErrorAlert message={error ?? (Object.keys(errors).length > 0 ? 'Some fields need attention.' : null)} />
+          <StatusMessage message={note ?? message} />
+        </div>
+      </form>
+  );
+}

@@ -1,0 +1,105 @@
+/**
+ * Status: whether the proxy runs, where, against which backend; start/stop in the desktop app; the
+ * Claude Code setup lines to copy (and, on desktop, "Configure Claude Code for me").
+ */
+import { useState } from 'react';
+import { useApi } from '../api/api-context';
+import { ErrorAlert } from '../components/Alerts';
+import { CopyButton } from '../components/CopyButton';
+import { useInterval } from '../hooks/use-interval';
+import { useLoad } from '../hooks/use-load';
+import { errorMessage } from '../lib/errors';
+import { formatHash } from '../lib/hash-route';
+import { KEY_PLACEHOLDER, claudeCodeSnippet, clientBaseUrl } from '../lib/snippet';
+import { ClaudeCodeSetup } from './ClaudeCodeSetup';
+
+export function StatusTab() {
+  const { admin, desktop } = useApi();
+  const status = useLoad(() => admin.status());
+  const [busy, setBusy] = useState(false);
+  const [actionError, setActionError] = useState<string | null>(null);
+  useInterval(() => void status.reload(true), 10_000);
+
+  const toggle = async (start: boolean) => {
+    if (!desktop) return;
+    setBusy(true);
+    setActionError(null);
+    try {
+      status.setData(start ? await desktop.startProxy() : await desktop.stopProxy());
+    } catch (e) {
+      setActionError(errorMessage(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const s = status.data;
+  const baseUrl = s ? (clientBaseUrl(s, window.location.protocol.startsWith('http') ? window.location.origin : undefined) ?? `http://${s.host}:${s.port}`) : '';
+  const snippet = claudeCodeSnippet(baseUrl);
+
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="status-heading">
+        <div className="card-head">
+          <h2 id="status-heading">Proxy</h2>
+          {desktop && s && (
+            <div className="actions">
+              {s.running ? (
+                <button type="button" className="button-secondary" disabled={busy} onClick={() => void toggle(false)}>
+                  Stop proxy
+                </button>
+              ) : (
+                <button type="button" disabled={busy} onClick={() => void toggle(true)}>
+                  Start proxy
+                </button>
+              )}
+            </div>
+          )}
+        </div>
+        <ErrorAlert message={status.error ?? actionError} />
+        {s === undefined ? (
+          status.loading && <p className="muted">Loading…</p>
+        ) : (
+          <>
+            <dl className="facts">
+              <dt>State</dt>
+              <dd>
+                <span className={`badge ${s.running ? 'badge-ok' : 'badge-off'}`}>{s.running ? 'Running' : 'Stopped'}</span>
+              </dd>
+              <dt>URL</dt>
+              <dd>{s.url ? <code>{s.url}</code> : <span className="muted">Not listening (configured for {s.host}:{s.port})</span>}</dd>
+              <dt>Backend</dt>
+              <dd>
+                {s.backend_configured ? (
+                  <code>{s.backend_url}</code>
+                ) : (
+                  <span>
+                    Not configured yet. <a href={formatHash('settings')}>Set the backend in Settings</a>.
+                  </span>
+                )}
+              </dd>
+              <dt>Default model</dt>
+              <dd>{s.default_model ? <code>{s.default_model}</code> : <span className="muted">None</span>}</dd>
+              <dt>Version</dt>
+              <dd>{s.version}</dd>
+            </dl>
+            {s.error && <ErrorAlert message={`Last start failed: ${s.error}`} />}
+          </>
+        )}
+      </section>
+
+      <section className="card" aria-labelledby="claude-heading">
+        <h2 id="claude-heading">Use it with Claude Code</h2>
+        <p>
+          Run these lines in the shell where you start <code>claude</code>. Replace <code>{KEY_PLACEHOLDER}</code> with a key from{' '}
+          <a href={formatHash('keys')}>API Keys</a>.
+        </p>
+        <pre className="snippet" aria-label="Claude Code setup commands">
+          <code>{snippet}</code>
+        </pre>
+        <CopyButton text={snippet} label="Copy setup commands" />
+        {desktop && s && <ClaudeCodeSetup baseUrl={baseUrl} />}
+      </section>
+    </div>
+  );
+}

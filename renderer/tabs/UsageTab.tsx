@@ -1,0 +1,151 @@
+/**
+ * Usage: a From/To range, the totals, tokens over time, and tables per user, per key and per model.
+ */
+import { useMemo, useState } from 'react';
+import type { UsageTotals } from '../../shared/types';
+import { useApi } from '../api/api-context';
+import { ErrorAlert } from '../components/Alerts';
+import { Field } from '../components/Field';
+import { UsageChart } from '../components/UsageChart';
+import { useLoad } from '../hooks/use-load';
+import { fillSeries, inferStep } from '../lib/chart-scale';
+import { lastDays, rangeQuery } from '../lib/date-range';
+import { formatInt } from '../lib/format';
+import { usageByKey, usageByModel, usageByUser } from '../lib/usage-aggregate';
+import type { UsageGroup } from '../lib/usage-aggregate';
+
+const PRESETS = [
+  { label: 'Today', days: 1 },
+  { label: 'Last 7 days', days: 7 },
+  { label: 'Last 30 days', days: 30 },
+];
+
+export function UsageTab() {
+  const { admin } = useApi();
+  const [range, setRange] = useState(() => lastDays(7));
+  const query = rangeQuery(range.from, range.to);
+  const report = useLoad(
+    () => (query.ok ? admin.usage({ since: query.since, until: query.until }) : Promise.reject(new Error(query.message))),
+    `${range.from}/${range.to}`,
+  );
+
+  const view = useMemo(() => {
+    const data = report.data;
+    if (!data || !query.ok) return undefined;
+    const since = Date.parse(query.since);
+    const until = Date.parse(query.until);
+    const step = inferStep(data.series, until - since);
+    return {
+      totals: data.totals,
+      step,
+      points: fillSeries(data.series, since, until, step),
+      byUser: usageByUser(data.rows),
+      byKey: usageByKey(data.rows),
+      byModel: usageByModel(data.rows),
+    };
+  }, [report.data, query.ok, query.ok ? query.since : '', query.ok ? query.until : '']);
+
+  return (
+    <div className="stack">
+      <section className="card" aria-labelledby="range-heading">
+        <h2 id="range-heading" className="visually-hidden">
+          Date range
+        </h2>
+        <div className="form-row">
+          <Field label="From">{(control) => <input {...control} type="date" value={range.from} max={range.to} onChange={(e) => setRange({ ...range, from: e.target.value })} />}</Field>
+          <Field label="To">{(control) => <input {...control} type="date" value={range.to} min={range.from} onChange={(e) => setRange({ ...range, to: e.target.value })} />}</Field>
+          <div className="form-row-actions presets">
+            {PRESETS.map((preset) => (
+              <button key={preset.days} type="button" className="button-quiet" onClick={() => setRange(lastDays(preset.days))}>
+                {preset.label}
+              </button>
+            ))}
+            <button type="button" className="button-secondary" onClick={() => void report.reload()}>
+              Refresh
+            </button>
+          </div>
+        </div>
+        <ErrorAlert message={query.ok ? report.error : query.message} />
+      </section>
+
+      {view && (
+        <>
+          <section className="card" aria-labelledby="totals-heading">
+            <h2 id="totals-heading">Totals</h2>
+            <Totals totals={view.totals} />
+          </section>
+          <section className="card" aria-labelledby="chart-heading">
+            <h2 id="chart-heading">Tokens over time</h2>
+            <UsageChart points={view.points} step={view.step} />
+          </section>
+          <UsageTable title="Per user" nameHeader="User" groups={view.byUser} />
+          <UsageTable title="Per API key" nameHeader="Key" groups={view.byKey} />
+          <UsageTable title="Per model" nameHeader="Model" groups={view.byModel} />
+        </>
+      )}
+    </div>
+  );
+}
+
+function Totals({ totals }: { totals: UsageTotals }) {
+  const items: [string, number][] = [
+    ['Requests', totals.requests],
+    ['Input tokens', totals.input_tokens],
+    ['Output tokens', totals.output_tokens],
+    ['Total tokens', totals.total_tokens],
+    ['Cached input tokens', totals.cache_read_input_tokens],
+    ['Errors', totals.errors],
+  ];
+  return (
+    <dl className="totals">
+      {items.map(([label, value]) => (
+        <div key={label} className="total">
+          <dt>{label}</dt>
+          <dd>{formatInt(value)}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+function UsageTable({ title, nameHeader, groups }: { title: string; nameHeader: string; groups: UsageGroup[] }) {
+  const headingId = `usage-${nameHeader.toLowerCase()}-heading`;
+  return (
+    <section className="card" aria-labelledby={headingId}>
+      <h2 id={headingId}>{title}</h2>
+      {groups.length === 0 ? (
+        <p className="empty">No requests in this range.</p>
+      ) : (
+        <div className="table-wrap">
+          <table className="table numeric" aria-labelledby={headingId}>
+            <thead>
+              <tr>
+                <th scope="col">{nameHeader}</th>
+                <th scope="col">Requests</th>
+                <th scope="col">Input</th>
+                <th scope="col">Output</th>
+                <th scope="col">Total</th>
+                <th scope="col">Errors</th>
+              </tr>
+            </thead>
+            <tbody>
+              {groups.map((g) => (
+                <tr key={g.id}>
+                  <th scope="row">
+                    {g.label}
+                    {g.detail && <span className="cell-detail"> {g.detail}</span>}
+                  </th>
+                  <td>{formatInt(g.requests)}</td>
+                  <td>{formatInt(g.input_tokens)}</td>
+                  <td>{formatInt(g.output_tokens)}</td>
+                  <td>{formatInt(g.total_tokens)}</td>
+                  <td>{formatInt(g.errors)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      )}
+    </section>
+  );
+}
