@@ -1,0 +1,50 @@
+/**
+ * The proxy's log: one line per event on stderr (stdout stays free for the CLI's output). Never given secrets:
+ * callers log key ids, not keys. `debug` lines appear only when the DEBUG setting is on.
+ */
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Written only when debug is on; the message is built lazily so a disabled debug log costs nothing. */
+  debug(message: () => string): void;
+  readonly debugEnabled: boolean;
+}
+
+export interface LoggerOptions {
+  /** Show debug lines (the DEBUG setting); may be a function so a settings change applies at once. */
+  debug?: boolean | (() => boolean);
+  /** Where lines go (default: process.stderr). */
+  write?: (line: string) => void;
+  /** A clock for timestamps (tests). */
+  now?: () => Date;
+}
+
+/** Creates a logger writing `<ISO time> <level> <message>` lines. */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const write = opts.write ?? ((line: string) => void process.stderr.write(line));
+  const now = opts.now ?? (() => new Date());
+  const debugOn = typeof opts.debug === 'function' ? opts.debug : () => opts.debug === true;
+  const line = (level: string, message: string): void => write(`${now().toISOString()} ${level} ${message}\n`);
+  return {
+    info: (m) => line('info ', m),
+    warn: (m) => line('warn ', m),
+    error: (m) => line('error', m),
+    debug: (m) => {
+      if (debugOn()) line('debug', m());
+    },
+    get debugEnabled() {
+      return debugOn();
+    },
+  };
+}
+
+/** A logger that drops everything (tests that do not look at logs). */
+export const silentLogger: Logger = {
+  info: () => {},
+  warn: () => {},
+  error: () => {},
+  debug: () => {},
+  debugEnabled: false,
+};

@@ -1,0 +1,240 @@
+/**
+ * The proxy as one object, used by the CLI `serve` command and the Electron shell alike: it opens the store,
+ * layers the settings, builds the admin service and starts or stops the HTTP server.
+ *
+ * While listening it writes `<dataDir>/server.json` `{pid, url, started_at}` (removed on stop) so the CLI can find
+ * the running server. Start never throws for a bad setting or a busy port: the status carries the error.
+ * Settings saved through the admin API apply to the next request; host and port apply on the next start.
+ */
+import { rmSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AdminApi } from '../../shared/admin-api';
+import type { ServerStatus, Settings } from '../../shared/types';
+import pkg from '../../package.json' with { type: 'json' };
+import { createApp, startServer } from '../proxy/server';
+import type { RunningServer } from '../proxy/server';
+import { createUpstreamClient } from '../upstream/client';
+import type { UpstreamClient } from '../upstream/client';
+import { createAdminService } from './admin-service';
+import { adminTokenOverride, isBackendConfigured, isLoopbackHost, LayeredSettings, resolveDataDir } from './config';
+import { readDotenvFile } from './env-file';
+import { createLogger } from './logger';
+import type { Logger } from './logger';
+import { openStore } from './store/lowdb-store';
+import type { Store } from './store/store';
+
+/** The app's version (package.json). */
+export const APP_VERSION: string = pkg.version;
+
+/** The file a listening server writes in its data dir. */
+export const SERVER_INFO_FILE = 'server.json';
+
+export interface RuntimeOptions {
+  /** The data dir; default: INFINIPROXY_DATA_DIR (environment, then .env), else the per-user config dir. */
+  dataDir?: string;
+  /** Settings fixed by command-line flags (highest precedence). */
+  flags?: Partial<Settings>;
+  /** The environment (default process.env). */
+  env?: NodeJS.ProcessEnv;
+  /** Where `.env` is read from (default process.cwd()). */
+  cwd?: string;
+  /** The built web admin (default `<repo>/dist/renderer`, from this module's location). */
+  distDir?: string;
+  /** Where log lines go (default stderr). */
+  log?: (line: string) => void;
+}
+
+export class ProxyRuntime {
+  readonly dataDir: string;
+  readonly store: Store;
+  readonly admin: AdminApi;
+  readonly logger: Logger;
+  readonly #settings: LayeredSettings;
+  readonly #upstream: UpstreamClient;
+  readonly #distDir: string;
+  readonly #adminToken: string | undefined;
+  readonly #listeners = new Set<(s: ServerStatus) => void>();
+  #server: RunningServer | null = null;
+  #error: string | null = null;
+  #transition: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(init: {
+    dataDir: string;
+    store: Store;
+    settings: LayeredSettings;
+    adminToken: string | undefined;
+    distDir: string;
+    log?: (line: string) => void;
+  }) {
+    this.dataDir = init.dataDir;
+    this.store = init.store;
+    this.#settings = init.settings;
+    this.#adminToken = init.adminToken;
+    this.#distDir = init.distDir;
+    this.logger = createLogger({ debug: () => this.settings().debug, write: init.log });
+    this.#upstream = createUpstreamClient({ userAgent: `InfiniProxy/${APP_VERSION}` });
+    this.admin = createAdminService({
+      store: this.store,
+      settings: this.#settings,
+      status: () => this.status(),
+      upstream: this.#upstream,
+    });
+    this.#settings.onChange(() => this.#emit());
+  }
+
+  /** Opens the store in the data dir and resolves the settings. */
+  static async open(opts: RuntimeOptions = {}): Promise<ProxyRuntime> {
+    const env = opts.env ?? process.env;
+    const dotenv = readDotenvFile(opts.cwd ?? process.cwd());
+    const dataDir = resolve(resolveDataDir({ explicit: opts.dataDir, env, dotenv, platform: process.platform }));
+    const store = await openStore(dataDir);
+    try {
+      const saved = await store.settings.get();
+      const settings = new LayeredSettings({ flags: opts.flags, env, dotenv, saved }, (patch) => store.settings.update(patch));
+      const runtime = new ProxyRuntime({
+        dataDir,
+        store,
+        settings,
+        adminToken: adminTokenOverride(env, dotenv),
+        distDir: opts.distDir ?? defaultDistDir(),
+        log: opts.log,
+      });
+      for (const problem of settings.current().problems) runtime.logger.warn(`setting ignored: ${problem}`);
+      return runtime;
+    } catch (err) {
+      await store.close();
+      throw err;
+    }
+  }
+
+  /** The effective settings now (re-resolved after each admin change). */
+  settings(): Settings {
+    return this.#settings.current().settings;
+  }
+
+  /** Listens on the configured host and port. A busy port or bad host sets `status().error` instead of throwing. */
+  start(): Promise<ServerStatus> {
+    return this.#serial(async () => {
+      if (this.#server) return this.status();
+      if (this.#closed) throw new Error('This ProxyRuntime is closed.');
+      const settings = this.settings();
+      let tokenCache: string | undefined = this.#adminToken;
+      const app = createApp({
+        store: this.store,
+        settings: () => this.settings(),
+        admin: this.admin,
+        adminToken: async () => (tokenCache ??= await this.store.adminToken()),
+        upstream: this.#upstream,
+        logger: this.logger,
+        distDir: this.#distDir,
+        version: APP_VERSION,
+      });
+      try {
+        this.#server = await startServer(app, { host: settings.host, port: settings.port });
+      } catch (err) {
+        this.#error = listenError(err, settings);
+        this.logger.error(`could not start: ${this.#error}`);
+        return this.#emit();
+      }
+      this.#error = null;
+      writeFileSync(
+        join(this.dataDir, SERVER_INFO_FILE),
+        JSON.stringify({ pid: process.pid, url: this.#server.url, started_at: new Date().toISOString() }) + '\n',
+        { mode: 0o600 },
+      );
+      if (!isLoopbackHost(settings.host)) {
+        this.logger.warn(
+          `listening on ${settings.host}, reachable from other machines: API keys and the admin token travel in clear ` +
+            'text unless a TLS reverse proxy is put in front.',
+        );
+      }
+      this.logger.info(`listening on ${this.#server.url}`);
+      return this.#emit();
+    });
+  }
+
+  /** Stops listening, ends open streams and writes pending usage. */
+  stop(): Promise<ServerStatus> {
+    return this.#serial(async () => {
+      const server = this.#server;
+      if (!server) return this.status();
+      this.#server = null;
+      await server.close();
+      rmSync(join(this.dataDir, SERVER_INFO_FILE), { force: true });
+      await this.store.flush();
+      this.logger.info('stopped');
+      return this.#emit();
+    });
+  }
+
+  status(): ServerStatus {
+    const settings = this.settings();
+    const server = this.#server;
+    return {
+      running: server !== null,
+      url: server?.url ?? null,
+      host: server?.host ?? settings.host,
+      port: server?.port ?? settings.port,
+      backend_configured: isBackendConfigured(settings),
+      backend_url: settings.backend_url,
+      default_model: settings.default_model,
+      version: APP_VERSION,
+      error: this.#error,
+    };
+  }
+
+  /** Calls `listener` on every status change (start, stop, settings saved); returns the unsubscribe function. */
+  onStatus(listener: (s: ServerStatus) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /** Stops the server and closes the store (releasing the data dir). */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.stop();
+    this.#closed = true;
+    this.#upstream.close();
+    await this.store.close();
+  }
+
+  #emit(): ServerStatus {
+    const status = this.status();
+    for (const listener of this.#listeners) {
+      try {
+        listener(status);
+      } catch (err) {
+        this.logger.error(`status listener failed: ${String(err)}`);
+      }
+    }
+    return status;
+  }
+
+  /** Runs start/stop one at a time. */
+  #serial(fn: () => Promise<ServerStatus>): Promise<ServerStatus> {
+    const next = this.#transition.then(fn, fn);
+    this.#transition = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** A listen failure as a sentence for the status. */
+function listenError(err: unknown, settings: Settings): string {
+  const code = (err as { code?: string }).code;
+  const where = `${settings.host}:${settings.port}`;
+  if (code === 'EADDRINUSE') return `Port ${settings.port} is already in use (${where}). Stop the other program or choose another port.`;
+  if (code === 'EACCES') return `Not allowed to listen on ${where} (ports below 1024 need privileges).`;
+  if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    return `Cannot listen on host "${settings.host}": no such address on this machine.`;
+  }
+  return `Cannot listen on ${where}: ${err instanceof Error ? err.message : String(err)}`;
+}
+
+/** `<repo>/dist/renderer`, found from this module's location (falls back to the working dir when bundled as CJS). */
+function defaultDistDir(): string {
+  const url = typeof import.meta.url === 'string' ? import.meta.url : '';
+  if (url.startsWith('file:')) return resolve(dirname(fileURLToPath(url)), '..', '..', 'dist', 'renderer');
+  return resolve(process.cwd(), 'dist', 'renderer');
+}

@@ -1,0 +1,43 @@
+/**
+ * The types every proxy route shares: what the app is built from (AppDeps) and what a request carries (ProxyState).
+ * Route modules export `xxxRoutes(deps: AppDeps): ProxyRouter`.
+ */
+import type Router from '@koa/router';
+import type { ParameterizedContext } from 'koa';
+import type { AdminApi } from '../../shared/admin-api';
+import type { Settings } from '../../shared/types';
+import type { Logger } from '../core/logger';
+import type { AuthenticatedKey, Store } from '../core/store/store';
+import type { UpstreamClient } from '../upstream/client';
+import type { ErrorFormat } from './errors';
+
+/** What the Koa app is built from. Settings are read per request, so a change applies to the next one. */
+export interface AppDeps {
+  store: Store;
+  /** The current effective settings. */
+  settings(): Settings;
+  /** The admin operations (the admin routes are a thin HTTP layer over them). */
+  admin: AdminApi;
+  /** The admin token requests must present (ADMIN_TOKEN, else the store's). */
+  adminToken(): Promise<string>;
+  upstream: UpstreamClient;
+  logger: Logger;
+  /** The built renderer served at /admin (dist/renderer). */
+  distDir: string;
+  version: string;
+}
+
+/** Per-request state. */
+export interface ProxyState {
+  /** `req_…`, also sent as the `request-id` header. */
+  requestId: string;
+  /** When the request arrived (performance.now()). */
+  startedAt: number;
+  /** The client's key, once clientAuth has accepted it. */
+  key?: AuthenticatedKey;
+  /** Which API's error shape failures get; set by routes, else chosen from the path. */
+  errorFormat?: ErrorFormat;
+}
+
+export type ProxyContext = ParameterizedContext<ProxyState>;
+export type ProxyRouter = Router<ProxyState>;

@@ -1,0 +1,84 @@
+/**
+ * Request bodies, read raw (no body parser): a size limit answered with 413, malformed JSON with 400, both in the
+ * route's error format (the error middleware picks it).
+ */
+import type { ProxyContext } from './context';
+import { AppError } from './errors';
+
+/** The largest request body accepted (Claude Code's requests grow to hundreds of KB; images more). */
+export const MAX_BODY_BYTES = 32 * 1024 * 1024;
+
+/** Reads the whole request body. Rejects with 413 past `limit` bytes (the rest is discarded, the answer still sent). */
+export function readRawBody(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  const tooLarge = (): AppError =>
+    new AppError(413, 'request_too_large', `Request body is larger than the ${Math.round(limit / 1024 / 1024)} MB InfiniProxy accepts.`);
+  const declared = Number(ctx.get('content-length'));
+  if (Number.isFinite(declared) && declared > limit) {
+    ctx.req.resume();
+    return Promise.reject(tooLarge());
+  }
+  const req = ctx.req;
+  return new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const cleanup = (): void => {
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('aborted', onAborted);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => {
+      cleanup();
+      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+    };
+    const onError = (err: Error): void => {
+      cleanup();
+      reject(new AppError(400, 'invalid_request', `Could not read the request body: ${err.message}`));
+    };
+    const onAborted = (): void => {
+      cleanup();
+      reject(new AppError(400, 'invalid_request', 'The client closed the connection while sending the request.'));
+    };
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('aborted', onAborted);
+  });
+}
+
+/** Parses a body as JSON; 400 `invalid_json` when it is not. An empty body is `undefined`. */
+export function parseJson(raw: Buffer): unknown {
+  if (raw.length === 0) return undefined;
+  try {
+    return JSON.parse(raw.toString('utf8'));
+  } catch (err) {
+    throw new AppError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+/** Parses a body that must be a JSON object (400 otherwise). */
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const value = parseJson(raw);
+  if (!isRecord(value)) throw new AppError(400, 'invalid_request', 'The request body must be a JSON object.');
+  return value;
+}
+
+/** Reads and parses a JSON object body. */
+export async function readJsonObject(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
+  return parseJsonObject(await readRawBody(ctx, limit));
+}
+
+/** True for a plain object (not null, not an array). */
+export function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

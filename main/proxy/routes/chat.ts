@@ -1,0 +1,143 @@
+/**
+ * `POST /v1/chat/completions`: OpenAI-format pass-through to `${backend_url}/chat/completions`.
+ *
+ * The client's InfiniProxy key is replaced by the backend key; the model is changed only when a model route
+ * matches it. Answers stream through chunk by chunk as they arrive. For usage accounting a streamed request gets
+ * `stream_options.include_usage` added when the client did not ask for it, and that usage-only chunk is removed
+ * from what the client receives. Backend error answers pass through with their status and body.
+ */
+import Router from '@koa/router';
+import type { IncomingHttpHeaders } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream';
+import { missingBackendMessage } from '../../core/config';
+import { findModelRoute } from '../../upstream/model-routes';
+import { JsonUsageTap, SseUsageTap } from '../../upstream/usage-tap';
+import type { ChatUsage } from '../../upstream/usage-tap';
+import { clientAuth } from '../auth';
+import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
+import { AppError, upstreamAppError } from '../errors';
+import { isRecord, parseJsonObject, readRawBody } from '../http-body';
+
+/** Response headers of the backend not forwarded (hop-by-hop, recomputed, or ours). */
+const DROPPED_HEADERS = new Set([
+  'connection',
+  'keep-alive',
+  'transfer-encoding',
+  'content-length',
+  'content-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'date',
+  'server',
+  'set-cookie',
+  'request-id',
+]);
+
+/** What the route learned from the request body. */
+interface ChatRequest {
+  model: string;
+  backendModel: string;
+  stream: boolean;
+  /** The client asked for the usage chunk itself (so it is kept). */
+  clientWantsUsage: boolean;
+  /** The body sent to the backend (the client's bytes when nothing had to change). */
+  body: Buffer | string;
+}
+
+/** Reads the client's body and decides what to send to the backend. Pure but for the thrown 400s. */
+export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findModelRoute>[0]): ChatRequest {
+  const body = parseJsonObject(raw);
+  const model = typeof body.model === 'string' ? body.model : '';
+  const route = model ? findModelRoute(routes, model) : undefined;
+  const stream = body.stream === true;
+  const options = isRecord(body.stream_options) ? body.stream_options : undefined;
+  const clientWantsUsage = options?.include_usage === true;
+  const addUsage = stream && !clientWantsUsage;
+  if (!route && !addUsage) return { model, backendModel: model, stream, clientWantsUsage, body: raw };
+  const out: Record<string, unknown> = { ...body };
+  if (route) out.model = route.model;
+  if (addUsage) out.stream_options = { ...options, include_usage: true };
+  return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: JSON.stringify(out) };
+}
+
+export function chatRoutes(deps: AppDeps): ProxyRouter {
+  const router = new Router<ProxyState>();
+  router.post('/v1/chat/completions', clientAuth(deps), async (ctx) => {
+    ctx.state.errorFormat = 'openai';
+    const settings = deps.settings();
+    const missing = missingBackendMessage(settings, { needModel: false });
+    if (missing) throw new AppError(503, 'backend_not_configured', missing);
+    const req = prepareChatRequest(await readRawBody(ctx), settings.model_routes);
+
+    const abort = new AbortController();
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) abort.abort();
+    });
+    let upstream;
+    try {
+      upstream = await deps.upstream.postChat(settings, req.body, { signal: abort.signal, stream: req.stream });
+    } catch (err) {
+      const error = upstreamAppError(err);
+      record(deps, ctx, req, error.status, null, error.message);
+      throw error;
+    }
+
+    ctx.status = upstream.status;
+    forwardHeaders(ctx, upstream.headers);
+    const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
+    if (sse) {
+      ctx.set('cache-control', 'no-cache');
+      ctx.set('x-accel-buffering', 'no');
+    }
+    const tap = sse ? new SseUsageTap({ stripUsageChunk: !req.clientWantsUsage }) : new JsonUsageTap();
+    pipeline(upstream.body, tap, (err) => {
+      if (err) {
+        const clientGone = abort.signal.aborted;
+        record(deps, ctx, req, clientGone ? 499 : 502, tap.usage, clientGone ? 'client closed the connection' : err.message);
+        return;
+      }
+      const error = upstream.status >= 400 ? errorMessageOf(tap instanceof JsonUsageTap ? tap.json : undefined, upstream.status) : null;
+      record(deps, ctx, req, upstream.status, tap.usage, error);
+    });
+    ctx.body = tap;
+  });
+  return router;
+}
+
+function forwardHeaders(ctx: ProxyContext, headers: IncomingHttpHeaders): void {
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || DROPPED_HEADERS.has(name)) continue;
+    ctx.set(name, value);
+  }
+}
+
+/** The backend's error message (OpenAI shape) for the request log. */
+function errorMessageOf(json: unknown, status: number): string {
+  if (isRecord(json) && isRecord(json.error) && typeof json.error.message === 'string') {
+    return `backend ${status}: ${json.error.message}`.slice(0, 500);
+  }
+  return `backend ${status}`;
+}
+
+function record(deps: AppDeps, ctx: ProxyContext, req: ChatRequest, status: number, usage: ChatUsage | null, error: string | null): void {
+  const key = ctx.state.key;
+  if (!key) return;
+  deps.store.usage.record({
+    time: new Date(),
+    key_id: key.id,
+    user_id: key.user_id,
+    endpoint: '/v1/chat/completions',
+    model: req.model || 'unknown',
+    backend_model: req.backendModel !== req.model ? req.backendModel : null,
+    status,
+    latency_ms: Math.round(performance.now() - ctx.state.startedAt),
+    stream: req.stream,
+    input_tokens: usage?.prompt_tokens ?? 0,
+    output_tokens: usage?.completion_tokens ?? 0,
+    cache_read_input_tokens: usage?.cached_tokens ?? 0,
+    usage_estimated: false,
+    error,
+  });
+}

@@ -1,0 +1,112 @@
+/**
+ * The Koa app and its listener. Middleware order: request context (request-id header, one log line per request) →
+ * error formatting → web admin static files → routes. Routes stay thin; see routes/*.
+ */
+import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:http';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { performance } from 'node:perf_hooks';
+import Koa from 'koa';
+import type { Middleware } from 'koa';
+import type { Logger } from '../core/logger';
+import type { AppDeps, ProxyRouter, ProxyState } from './context';
+import { errorMiddleware } from './errors';
+import { adminRoutes } from './routes/admin';
+import { chatRoutes } from './routes/chat';
+import { infoRoutes } from './routes/info';
+import { messagesRoutes } from './routes/messages';
+import { modelsRoutes } from './routes/models';
+import { usageRoutes } from './routes/usage';
+import { webAdmin } from './routes/web-admin';
+
+/** A new request id: `req_` and 24 hex digits. */
+export function newRequestId(): string {
+  return `req_${randomBytes(12).toString('hex')}`;
+}
+
+/** Sets the request id (state and `request-id` header) and logs one line when the response is done. */
+function requestContext(logger: Logger): Middleware<ProxyState> {
+  return async (ctx, next) => {
+    ctx.state.requestId = newRequestId();
+    ctx.state.startedAt = performance.now();
+    ctx.set('request-id', ctx.state.requestId);
+    ctx.res.once('close', () => {
+      const ms = Math.round(performance.now() - ctx.state.startedAt);
+      const aborted = ctx.res.writableFinished ? '' : ' (client closed)';
+      const key = ctx.state.key ? ` key=${ctx.state.key.id}` : '';
+      logger.info(`${ctx.method} ${ctx.path} ${ctx.status} ${ms}ms${key} ${ctx.state.requestId}${aborted}`);
+      logger.debug(() => `${ctx.state.requestId} user-agent=${JSON.stringify(ctx.get('user-agent'))} in=${ctx.get('content-length') || '-'}B`);
+    });
+    await next();
+  };
+}
+
+/** Builds the proxy's Koa app. */
+export function createApp(deps: AppDeps): Koa<ProxyState> {
+  const app = new Koa<ProxyState>();
+  app.on('error', (err: Error & { code?: string }) => {
+    // Errors after the headers went out (a stream cut short); the client already has its status.
+    if (err.code === 'ECONNRESET' || err.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
+    deps.logger.debug(() => `stream error: ${err.message}`);
+  });
+  app.use(requestContext(deps.logger));
+  app.use(errorMiddleware(deps.logger));
+  app.use(webAdmin(deps.distDir) as Middleware<ProxyState>);
+  const routers: ProxyRouter[] = [
+    infoRoutes(deps),
+    chatRoutes(deps),
+    messagesRoutes(deps),
+    modelsRoutes(deps),
+    usageRoutes(deps),
+    adminRoutes(deps),
+  ];
+  for (const router of routers) app.use(router.routes());
+  return app;
+}
+
+/** A listening server. */
+export interface RunningServer {
+  server: Server;
+  /** `http://host:port` as a client on this machine reaches it (wildcard hosts become 127.0.0.1). */
+  url: string;
+  host: string;
+  port: number;
+  /** Stops listening and ends open connections (streams included). */
+  close(): Promise<void>;
+}
+
+/** Listens on host:port (port 0: any free port). Rejects with the listen error (EADDRINUSE…). */
+export function startServer(app: Koa<ProxyState>, opts: { host: string; port: number }): Promise<RunningServer> {
+  const server = createServer(app.callback());
+  server.requestTimeout = 0; // Long streams and large uploads are bounded by the backend TIMEOUT, not here.
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      const port = (server.address() as AddressInfo).port;
+      const url = `http://${clientHost(opts.host)}:${port}`;
+      let closing: Promise<void> | null = null;
+      resolve({
+        server,
+        url,
+        host: opts.host,
+        port,
+        close: () =>
+          (closing ??= new Promise<void>((done) => {
+            server.close(() => done());
+            server.closeAllConnections();
+          })),
+      });
+    });
+  });
+}
+
+/** The host a local client uses to reach a listener bound to `host`. */
+function clientHost(host: string): string {
+  const h = host.replace(/^\[|\]$/g, '');
+  if (h === '0.0.0.0' || h === '' ) return '127.0.0.1';
+  if (h === '::') return '[::1]';
+  return h.includes(':') ? `[${h}]` : h;
+}

@@ -1,0 +1,256 @@
+/**
+ * The backend client: got over keep-alive agents, no got retries or hooks, bodies as streams.
+ *
+ * TIMEOUT (settings.timeout_s) bounds the wait for response headers and every silence between body chunks, never
+ * the whole length of a stream. Connection failures and 502/503 answers are retried (settings.retries) while no
+ * byte has reached the client, which is always the case here: a retry happens before postChat resolves.
+ * The backend key goes only into the Authorization header; no error message or log line contains it.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { PassThrough, Transform } from 'node:stream';
+import type { Readable, TransformCallback } from 'node:stream';
+import got, { RequestError } from 'got';
+import type { Got, Response } from 'got';
+import type { Settings } from '../../shared/types';
+
+/** Why the backend could not answer. */
+export type UpstreamErrorKind = 'timeout' | 'unreachable' | 'aborted';
+
+/** A failure to get an answer from the backend (an HTTP error status is an answer, not an UpstreamError). */
+export class UpstreamError extends Error {
+  readonly kind: UpstreamErrorKind;
+  constructor(kind: UpstreamErrorKind, message: string) {
+    super(message);
+    this.name = 'UpstreamError';
+    this.kind = kind;
+  }
+}
+
+/** A backend answer whose body is still arriving. Destroy `body` to abort the backend request. */
+export interface UpstreamResponse {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** The answer's bytes (decompressed); errors with an UpstreamError on a timeout between chunks. */
+  body: Readable;
+}
+
+export interface PostChatOptions {
+  /** Aborts the backend request (the client went away). */
+  signal?: AbortSignal;
+  /** The request asks for a stream (sets `Accept: text/event-stream`). */
+  stream?: boolean;
+  /** Extra request headers. */
+  headers?: Record<string, string>;
+}
+
+export interface ModelsResult {
+  status: number;
+  /** The parsed JSON body, or undefined when it was not JSON. */
+  json: unknown;
+  /** The raw body text (for error messages). */
+  text: string;
+}
+
+export interface UpstreamClient {
+  /** POSTs a Chat Completions body to `${backend_url}/chat/completions`; resolves once the headers arrive. */
+  postChat(settings: Settings, body: Buffer | string, opts?: PostChatOptions): Promise<UpstreamResponse>;
+  /** GETs `${backend_url}/models`. */
+  getModels(settings: Settings, opts?: { signal?: AbortSignal }): Promise<ModelsResult>;
+  /** Closes pooled connections. */
+  close(): void;
+}
+
+export interface UpstreamClientOptions {
+  /** Sent as User-Agent (default `InfiniProxy`). */
+  userAgent?: string;
+  /** Base delay of the retry backoff in ms (default 250; doubled per attempt). */
+  retryDelayMs?: number;
+}
+
+/** Creates a client with its own connection pool. */
+export function createUpstreamClient(options: UpstreamClientOptions = {}): UpstreamClient {
+  const httpAgent = new HttpAgent({ keepAlive: true, scheduling: 'lifo' });
+  const httpsAgent = new HttpsAgent({ keepAlive: true, scheduling: 'lifo' });
+  const client: Got = got.extend({
+    agent: { http: httpAgent, https: httpsAgent },
+    retry: { limit: 0 },
+    throwHttpErrors: false,
+    followRedirect: false,
+    decompress: true,
+    http2: false,
+  });
+  const userAgent = options.userAgent ?? 'InfiniProxy';
+  const retryDelayMs = options.retryDelayMs ?? 250;
+
+  const baseHeaders = (settings: Settings, accept: string): Record<string, string> => {
+    const headers: Record<string, string> = { accept, 'user-agent': userAgent };
+    if (settings.backend_api_key) headers.authorization = `Bearer ${settings.backend_api_key}`;
+    return headers;
+  };
+
+  function attempt(url: string, body: Buffer | string, headers: Record<string, string>, timeoutMs: number, signal?: AbortSignal) {
+    return new Promise<UpstreamResponse>((resolve, reject) => {
+      const req = client.stream.post(url, { body, headers, timeout: { connect: timeoutMs, response: timeoutMs }, signal });
+      const onError = (err: Error): void => {
+        req.off('response', onResponse);
+        reject(toUpstreamError(err, url, timeoutMs));
+      };
+      const onResponse = (res: Response): void => {
+        req.off('error', onError);
+        const body = new IdleTimeout(timeoutMs, url);
+        req.on('error', (err) => body.destroy(toUpstreamError(err, url, timeoutMs)));
+        // The reader going away (client disconnect, destroy) aborts the backend request at once.
+        body.on('close', () => {
+          if (!req.readableEnded) req.destroy();
+        });
+        req.pipe(body);
+        resolve({ status: res.statusCode, headers: res.headers, body });
+      };
+      req.once('error', onError);
+      req.once('response', onResponse);
+    });
+  }
+
+  return {
+    async postChat(settings, body, opts = {}) {
+      const url = `${settings.backend_url}/chat/completions`;
+      const headers = {
+        ...baseHeaders(settings, opts.stream ? 'text/event-stream' : 'application/json'),
+        'content-type': 'application/json',
+        ...opts.headers,
+      };
+      const timeoutMs = settings.timeout_s * 1000;
+      for (let n = 0; ; n++) {
+        const canRetry = n < settings.retries;
+        let res: UpstreamResponse;
+        try {
+          res = await attempt(url, body, headers, timeoutMs, opts.signal);
+        } catch (err) {
+          if (!(err instanceof UpstreamError) || err.kind !== 'unreachable' || !canRetry) throw err;
+          await backoff(retryDelayMs * 2 ** n, opts.signal);
+          continue;
+        }
+        if ((res.status === 502 || res.status === 503) && canRetry) {
+          res.body.destroy();
+          await backoff(retryDelayMs * 2 ** n, opts.signal);
+          continue;
+        }
+        return res;
+      }
+    },
+
+    async getModels(settings, opts = {}) {
+      const url = `${settings.backend_url}/models`;
+      const timeoutMs = settings.timeout_s * 1000;
+      try {
+        const res = await client.get(url, {
+          headers: baseHeaders(settings, 'application/json'),
+          timeout: { connect: timeoutMs, response: timeoutMs, read: timeoutMs },
+          responseType: 'text',
+          signal: opts.signal,
+        });
+        return { status: res.statusCode, json: parseJson(res.body), text: res.body };
+      } catch (err) {
+        throw toUpstreamError(err, url, timeoutMs);
+      }
+    },
+
+    close() {
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}
+
+/** Passes bytes through; fails with a timeout when no chunk arrives for `ms`. */
+class IdleTimeout extends Transform {
+  readonly #ms: number;
+  readonly #url: string;
+  #timer: NodeJS.Timeout | null = null;
+  constructor(ms: number, url: string) {
+    super();
+    this.#ms = ms;
+    this.#url = url;
+    this.#arm();
+  }
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.#arm();
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    this.#disarm();
+    cb();
+  }
+  override _destroy(err: Error | null, cb: (error: Error | null) => void): void {
+    this.#disarm();
+    cb(err);
+  }
+  #arm(): void {
+    this.#disarm();
+    this.#timer = setTimeout(() => {
+      this.destroy(
+        new UpstreamError('timeout', `The backend at ${originOf(this.#url)} sent nothing for ${this.#ms / 1000} s (TIMEOUT).`),
+      );
+    }, this.#ms);
+  }
+  #disarm(): void {
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+}
+
+/** Maps got's errors onto the three kinds the routes answer differently. */
+function toUpstreamError(err: unknown, url: string, timeoutMs: number): UpstreamError {
+  if (err instanceof UpstreamError) return err;
+  const where = originOf(url);
+  if (err instanceof RequestError) {
+    if (err.code === 'ERR_ABORTED' || err.name === 'AbortError') return new UpstreamError('aborted', 'The request was aborted.');
+    if (err.code === 'ETIMEDOUT' || err.name === 'TimeoutError') {
+      return new UpstreamError('timeout', `The backend at ${where} did not answer within ${timeoutMs / 1000} s (TIMEOUT).`);
+    }
+    return new UpstreamError('unreachable', `Cannot reach the backend at ${where}: ${err.code || err.message}.`);
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  return new UpstreamError('unreachable', `Cannot reach the backend at ${where}: ${message}.`);
+}
+
+/** `scheme://host[:port]` of a URL (no path, no credentials) for messages. */
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return 'the configured URL';
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+function backoff(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new UpstreamError('aborted', 'The request was aborted.'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(new UpstreamError('aborted', 'The request was aborted.'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/** A readable that has already ended (for answers with no body). */
+export function emptyBody(): Readable {
+  const p = new PassThrough();
+  p.end();
+  return p;
+}
