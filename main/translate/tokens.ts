@@ -1,0 +1,106 @@
+/**
+ * Token counts of a request, two ways:
+ *
+ * - {@link countTokens}: a real tokenizer (gpt-tokenizer, o200k_base) over the text a backend will
+ *   see: system text, message text, tool calls (name + JSON input), tool results, tool definitions
+ *   (name + description + JSON schema), plus {@link IMAGE_TOKENS} per image and small per-message
+ *   and per-tool overheads. For `/v1/messages/count_tokens`; costs milliseconds on a large request.
+ *   Backends use other tokenizers, so it is an approximation of their count, not an exact figure.
+ * - {@link estimateTokens}: the same walk with UTF-8 bytes / {@link BYTES_PER_TOKEN} per string
+ *   instead of a tokenizer: cheap enough to run on every request, for
+ *   `message_start` and for usage when a backend reports none. Within ~10% of `countTokens` on
+ *   English prose and JSON schemas (~0.2 ms for an 80 KB Claude Code request); CJK text counts
+ *   ~0.7 tokens per character.
+ *
+ * Earlier thinking is not counted (Anthropic drops it from context), nor base64 image data.
+ */
+import { countTokens as tokenize } from 'gpt-tokenizer';
+import type { CountTokensRequest } from './anthropic-schema';
+import { systemText } from './request-messages';
+
+/** Tokens counted per image, whatever its size (Anthropic's cost of a ~1.15-megapixel image). */
+export const IMAGE_TOKENS = 1600;
+/** Tokens added per message (role and separators). */
+export const MESSAGE_OVERHEAD = 4;
+/** Tokens added per tool definition (wrapping of name, description and schema). */
+export const TOOL_OVERHEAD = 8;
+/** UTF-8 bytes per token assumed by the estimate. */
+export const BYTES_PER_TOKEN = 4.2;
+
+type TextCounter = (text: string) => number;
+
+/** Walks everything in a request that reaches the backend, summing `count` over its texts. */
+function walk(req: CountTokensRequest, count: TextCounter): number {
+  let total = 0;
+  const system = systemText(req.system);
+  if (system) total += count(system) + MESSAGE_OVERHEAD;
+  for (const message of req.messages) {
+    total += MESSAGE_OVERHEAD;
+    if (typeof message.content === 'string') {
+      total += count(message.content);
+      continue;
+    }
+    for (const block of message.content) {
+      switch (block.type) {
+        case 'text':
+          total += count(block.text);
+          break;
+        case 'image':
+          total += IMAGE_TOKENS;
+          break;
+        case 'tool_use':
+          total += count(block.name) + count(JSON.stringify(block.input));
+          break;
+        case 'tool_result':
+          if (typeof block.content === 'string') total += count(block.content);
+          else for (const part of block.content ?? []) total += part.type === 'text' ? count(part.text) : IMAGE_TOKENS;
+          break;
+        default:
+          break; // thinking, redacted_thinking
+      }
+    }
+  }
+  for (const tool of req.tools ?? []) {
+    total += TOOL_OVERHEAD + count(toolText(tool));
+  }
+  return total;
+}
+
+const toolText = (tool: NonNullable<CountTokensRequest['tools']>[number]): string =>
+  `${tool.name}\n${tool.description ?? ''}\n${JSON.stringify(tool.input_schema)}`;
+
+/** Tokens of a text by the o200k tokenizer; special-token markers in user text are counted as text. */
+const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
+
+/** Cache of counts of long texts that repeat from request to request (tool definitions, system prompt). */
+const cache = new Map<string, number>();
+const CACHE_MIN_LENGTH = 512;
+const CACHE_SIZE = 512;
+
+function tokenizeCached(text: string): number {
+  if (text.length < CACHE_MIN_LENGTH) return tokenize(text, NO_SPECIAL);
+  const hit = cache.get(text);
+  if (hit !== undefined) return hit;
+  const n = tokenize(text, NO_SPECIAL);
+  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+  cache.set(text, n);
+  return n;
+}
+
+/** Counts a request's input tokens with a real tokenizer (see the module notes). */
+export function countTokens(req: CountTokensRequest): number {
+  return walk(req, tokenizeCached);
+}
+
+/** Fast estimate of the tokens of one text (UTF-8 bytes / {@link BYTES_PER_TOKEN}); at least 1 for non-empty text. */
+export function estimateTextTokens(text: string): number {
+  return text === '' ? 0 : tokensForBytes(Buffer.byteLength(text, 'utf8'));
+}
+
+/** Estimated tokens of text that was `bytes` long in UTF-8 (for output counted chunk by chunk). */
+export const tokensForBytes = (bytes: number): number => (bytes > 0 ? Math.max(1, Math.round(bytes / BYTES_PER_TOKEN)) : 0);
+
+/** Fast estimate of a request's input tokens (see the module notes); at least 1. */
+export function estimateTokens(req: CountTokensRequest): number {
+  return Math.max(1, walk(req, estimateTextTokens));
+}

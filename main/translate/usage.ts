@@ -1,0 +1,51 @@
+/**
+ * Chat Completions usage → Anthropic usage.
+ *
+ * `input_tokens` = prompt_tokens − cached tokens, `cache_read_input_tokens` = cached tokens (OpenAI's
+ * `prompt_tokens_details.cached_tokens`, DeepSeek's `prompt_cache_hit_tokens` or Moonshot's
+ * `cached_tokens`), `cache_creation_input_tokens` = 0, `output_tokens` = completion_tokens.
+ */
+import type { TranslatedUsage } from './anthropic-types';
+import type { ChatUsage } from './chat-types';
+
+/** The counts a backend reported; a field is undefined when the backend did not report it. */
+export interface ReportedUsage {
+  inputTokens?: number;
+  outputTokens?: number;
+  cacheReadTokens: number;
+}
+
+const count = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined);
+
+/** Reads a backend's usage object; undefined when it carries no token counts. */
+export function readUsage(usage: ChatUsage | null | undefined): ReportedUsage | undefined {
+  if (!usage || typeof usage !== 'object') return undefined;
+  const prompt = count(usage.prompt_tokens);
+  const completion = count(usage.completion_tokens);
+  if (prompt === undefined && completion === undefined) return undefined;
+  const cached =
+    count(usage.prompt_tokens_details?.cached_tokens) ?? count(usage.prompt_cache_hit_tokens) ?? count(usage.cached_tokens) ?? 0;
+  const cacheRead = prompt === undefined ? cached : Math.min(cached, prompt);
+  return {
+    ...(prompt !== undefined ? { inputTokens: prompt - cacheRead } : {}),
+    ...(completion !== undefined ? { outputTokens: completion } : {}),
+    cacheReadTokens: cacheRead,
+  };
+}
+
+/** Final usage: reported counts where known, the estimates elsewhere (then `estimated` is true). */
+export function finalUsage(
+  reported: ReportedUsage | undefined,
+  estimatedInput: number,
+  estimatedOutput: number,
+): TranslatedUsage {
+  const input = reported?.inputTokens;
+  const output = reported?.outputTokens;
+  return {
+    input_tokens: input ?? estimatedInput,
+    output_tokens: output ?? estimatedOutput,
+    cache_creation_input_tokens: 0,
+    cache_read_input_tokens: reported?.cacheReadTokens ?? 0,
+    estimated: input === undefined || output === undefined,
+  };
+}
