@@ -419,11 +419,21 @@ async function writePart(res: ServerResponse, answer: Answer, chunks: number, si
   }
 }
 
-/** Writes with backpressure; rejects when the connection closes (or close() aborts) first. */
-async function write(res: ServerResponse, data: string, signal: AbortSignal): Promise<void> {
+/**
+ * Writes and waits until the data is handed to the socket (so a reset that follows comes after it, and a slow reader
+ * holds the writer back); rejects when the connection closes (or close() aborts) first.
+ */
+function write(res: ServerResponse, data: string, signal: AbortSignal): Promise<void> {
   signal.throwIfAborted();
-  if (res.write(data)) return;
-  await once(res, 'drain', { signal });
+  return new Promise((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    res.write(data, (err) => {
+      signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve();
+    });
+  });
 }
 
 function sseHeaders(): Record<string, string> {

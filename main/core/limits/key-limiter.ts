@@ -1,0 +1,182 @@
+/**
+ * Per-key limits set in the admin: requests per minute, concurrent streams, tokens per UTC day and per UTC month.
+ * `admit()` decides on one request before it is forwarded; a refusal carries a message naming the limit and the wait
+ * for `retry-after` (the route answers 429 `rate_limit_error`). `remaining()` is what the usage view shows.
+ * Plain Node, no I/O: token usage comes from the store through `tokensSince`.
+ */
+import type { KeyLimits } from '../../../shared/types';
+import { SlidingWindowCounter } from './sliding-window';
+import {
+  formatWait,
+  retryAfterSeconds,
+  startOfNextUtcDay,
+  startOfNextUtcMonth,
+  startOfUtcDay,
+  startOfUtcMonth,
+} from './utc-periods';
+
+/** The part of an authenticated key the limiter needs (`AuthenticatedKey` fits). */
+export interface LimitedKey {
+  id: number;
+  /** Named in refusals: `Key 'laptop' is over …`. */
+  name: string;
+  limits: KeyLimits;
+}
+
+export interface KeyLimiterDeps {
+  /** Tokens (input + output) the key used since a time; the store's `usage.tokensSince`. */
+  tokensSince(keyId: number, since: Date): number;
+  /** Clock in ms; Date.now by default. */
+  now?: () => number;
+}
+
+/** Which limit refused a request. */
+export type LimitName = keyof KeyLimits;
+
+/** The decision on one request. Call `release()` when an admitted request ends, however it ends. */
+export type Admission =
+  | { ok: true; release(): void }
+  | { ok: false; limit: LimitName; reason: string; retryAfterSeconds: number };
+
+/** What a key has left now; null where it has no limit. Snake case, as it travels to the admin. */
+export interface KeyRemaining {
+  requests_this_minute: number | null;
+  concurrent: number | null;
+  tokens_today: number | null;
+  tokens_this_month: number | null;
+}
+
+/**
+ * A request refused for concurrency may go as soon as another of the key's requests ends, which cannot be foreseen;
+ * clients retry after this many seconds.
+ */
+export const CONCURRENCY_RETRY_SECONDS = 1;
+
+interface Refusal {
+  limit: LimitName;
+  /** e.g. `60 requests per minute`. */
+  what: string;
+  verb: 'is over its limit of' | 'has used its budget of';
+  waitMs: number;
+}
+
+export class KeyLimiter {
+  readonly #tokensSince: KeyLimiterDeps['tokensSince'];
+  readonly #now: () => number;
+  readonly #minute = new SlidingWindowCounter();
+  /** Requests in flight per key (streamed or not); an entry goes when its count drops to 0. */
+  readonly #inFlight = new Map<number, number>();
+
+  constructor(deps: KeyLimiterDeps) {
+    this.#tokensSince = deps.tokensSince;
+    this.#now = deps.now ?? Date.now;
+  }
+
+  /**
+   * Admits a request of `key`, or refuses it naming the limit it hit (the one with the longest wait when several do).
+   * A refused request counts against nothing. Every request in flight holds a concurrency slot until `release()`,
+   * which frees it once however often it is called.
+   */
+  admit(key: LimitedKey): Admission {
+    const now = Math.floor(this.#now());
+    const { limits } = key;
+    const refusals = this.#budgetRefusals(key, now);
+
+    const concurrent = cap(limits.concurrent_streams);
+    const active = this.#inFlight.get(key.id) ?? 0;
+    if (concurrent !== null && active >= concurrent) {
+      refusals.push({
+        limit: 'concurrent_streams',
+        what: `${concurrent} concurrent stream${concurrent === 1 ? '' : 's'}`,
+        verb: 'is over its limit of',
+        waitMs: CONCURRENCY_RETRY_SECONDS * 1000,
+      });
+    }
+
+    const rpm = cap(limits.requests_per_minute);
+    if (rpm !== null) {
+      const hit = this.#minute.check(key.id, rpm, now);
+      if (!hit.ok) {
+        refusals.push({
+          limit: 'requests_per_minute',
+          what: `${rpm} request${rpm === 1 ? '' : 's'} per minute`,
+          verb: 'is over its limit of',
+          waitMs: hit.retryAfterMs,
+        });
+      }
+    }
+
+    const worst = refusals.reduce<Refusal | undefined>((a, r) => (a && a.waitMs >= r.waitMs ? a : r), undefined);
+    if (worst) {
+      const seconds = retryAfterSeconds(worst.waitMs);
+      return {
+        ok: false,
+        limit: worst.limit,
+        reason: `Key '${key.name}' ${worst.verb} ${worst.what}; retry in ${formatWait(seconds)}`,
+        retryAfterSeconds: seconds,
+      };
+    }
+
+    if (rpm !== null) this.#minute.add(key.id, now);
+    this.#inFlight.set(key.id, active + 1);
+    let released = false;
+    return {
+      ok: true,
+      release: () => {
+        if (released) return;
+        released = true;
+        const n = (this.#inFlight.get(key.id) ?? 1) - 1;
+        if (n > 0) this.#inFlight.set(key.id, n);
+        else this.#inFlight.delete(key.id);
+      },
+    };
+  }
+
+  /** What `key` has left now under each of its limits (never negative); null where it has none. */
+  remaining(key: LimitedKey): KeyRemaining {
+    const now = Math.floor(this.#now());
+    const { limits } = key;
+    const rpm = cap(limits.requests_per_minute);
+    const concurrent = cap(limits.concurrent_streams);
+    const day = cap(limits.tokens_per_day);
+    const month = cap(limits.tokens_per_month);
+    return {
+      requests_this_minute: rpm === null ? null : this.#minute.remaining(key.id, rpm, now),
+      concurrent: concurrent === null ? null : Math.max(0, concurrent - (this.#inFlight.get(key.id) ?? 0)),
+      tokens_today: day === null ? null : Math.max(0, day - this.#tokensSince(key.id, new Date(startOfUtcDay(now)))),
+      tokens_this_month:
+        month === null ? null : Math.max(0, month - this.#tokensSince(key.id, new Date(startOfUtcMonth(now)))),
+    };
+  }
+
+  /** Requests of `key` in flight now. */
+  inFlight(keyId: number): number {
+    return this.#inFlight.get(keyId) ?? 0;
+  }
+
+  /** Entries of state held (a minute window per recently active key, a count per key with requests in flight). */
+  get entries(): number {
+    return this.#minute.size + this.#inFlight.size;
+  }
+
+  #budgetRefusals(key: LimitedKey, now: number): Refusal[] {
+    const out: Refusal[] = [];
+    const budgets = [
+      { limit: 'tokens_per_day', per: 'day', start: startOfUtcDay, next: startOfNextUtcDay },
+      { limit: 'tokens_per_month', per: 'month', start: startOfUtcMonth, next: startOfNextUtcMonth },
+    ] as const;
+    for (const b of budgets) {
+      const budget = cap(key.limits[b.limit]);
+      if (budget === null) continue;
+      if (this.#tokensSince(key.id, new Date(b.start(now))) < budget) continue;
+      out.push({ limit: b.limit, what: `${budget} tokens per ${b.per}`, verb: 'has used its budget of', waitMs: b.next(now) - now });
+    }
+    return out;
+  }
+}
+
+/** A limit as a whole non-negative number, or null for none (null, or a value that is not a finite number). */
+function cap(limit: number | null | undefined): number | null {
+  if (limit === null || limit === undefined || !Number.isFinite(limit)) return null;
+  return Math.max(0, Math.floor(limit));
+}
