@@ -1,7 +1,8 @@
 /**
  * The IPC transport of {@link AdminApi} (and the desktop-only {@link DesktopApi}) over `window.infiniproxy`,
- * which the preload exposes. The preload rethrows `{error}` outcomes; crossing the context bridge keeps
- * little more than the message, so every failure is turned back into an {@link AdminError} here.
+ * which the preload exposes. The preload rethrows `{error}` outcomes as errors whose message is the error
+ * body as JSON (crossing the context bridge keeps only the message); every failure is turned back into an
+ * {@link AdminError} with its status, code and human message here.
  */
 import { AdminError } from '../../shared/admin-api';
 import type { AdminApi, AdminErrorBody } from '../../shared/admin-api';
@@ -64,20 +65,29 @@ export function createIpcClient(bridge: BridgeApi): IpcClient {
 const REMOTE_PREFIX = /^Error invoking remote method '[^']*':\s*(?:\w*Error:\s*)?/;
 
 /**
- * An AdminError from whatever crossed the bridge: an AdminError, an object with the error body's fields,
- * an Error whose message is that body as JSON, or any other Error (status 500, code `ipc_error`).
+ * An AdminError from whatever crossed the bridge: an Error whose message is the error body as JSON (what
+ * the preload throws; any prefix Electron adds is skipped), an object with the body's fields, an
+ * AdminError, or any other Error (status 500, code `ipc_error`, its message kept).
  */
 export function toAdminError(error: unknown): AdminError {
+  const raw = error instanceof Error ? error.message : typeof error === 'string' ? error : '';
+  const fromJson = bodyFromMessage(raw);
+  if (fromJson) return new AdminError(fromJson);
   if (error instanceof AdminError) return error;
   if (isErrorBody(error)) return new AdminError({ status: error.status, code: error.code, message: error.message });
-  const message = (error instanceof Error ? error.message : typeof error === 'string' ? error : '').replace(REMOTE_PREFIX, '');
-  try {
-    const body: unknown = JSON.parse(message);
-    if (isErrorBody(body)) return new AdminError(body);
-  } catch {
-    // A plain message.
-  }
+  const message = raw.replace(REMOTE_PREFIX, '');
   return new AdminError({ status: 500, code: 'ipc_error', message: message || 'The desktop app did not answer.' });
+}
+
+function bodyFromMessage(message: string): AdminErrorBody | undefined {
+  const start = message.indexOf('{');
+  if (start < 0) return undefined;
+  try {
+    const body: unknown = JSON.parse(message.slice(start));
+    return isErrorBody(body) ? { status: body.status, code: body.code, message: body.message } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function isErrorBody(value: unknown): value is AdminErrorBody {

@@ -69,20 +69,18 @@ export function StatusTab() {
               <dt>URL</dt>
               <dd>{s.url ? <code>{s.url}</code> : <span className="muted">Not listening (configured for {s.host}:{s.port})</span>}</dd>
               <dt>Backend</dt>
-              <dd>
-                {s.backend_configured ? (
-                  <code>{s.backend_url}</code>
-                ) : (
-                  <span>
-                    Not configured yet. <a href={formatHash('settings')}>Set the backend in Settings</a>.
-                  </span>
-                )}
-              </dd>
+              <dd>{s.backend_url ? <code>{s.backend_url}</code> : <span className="muted">None</span>}</dd>
               <dt>Default model</dt>
               <dd>{s.default_model ? <code>{s.default_model}</code> : <span className="muted">None</span>}</dd>
               <dt>Version</dt>
               <dd>{s.version}</dd>
             </dl>
+            {!s.backend_configured && (
+              <p className="alert alert-warning">
+                The backend is not fully configured: requests need a backend URL and a default model.{' '}
+                <a href={formatHash('settings')}>Open Settings</a>.
+              </p>
+            )}
             {s.error && <ErrorAlert message={`Last start failed: ${s.error}`} />}
           </>
         )}

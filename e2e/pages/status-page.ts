@@ -1,0 +1,22 @@
+import type { Locator, Page } from '@playwright/test';
+
+/** The Status tab. */
+export class StatusPage {
+  constructor(
+    readonly page: Page,
+    readonly panel: Locator,
+  ) {}
+
+  /** The value next to a fact label (State, URL, Backend…). */
+  fact(label: string): Locator {
+    return this.panel.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');
+  }
+
+  get snippet(): Locator {
+    return this.panel.getByLabel('Claude Code setup commands');
+  }
+
+  get copyButton(): Locator {
+    return this.panel.getByRole('button', { name: 'Copy setup commands' });
+  }
+}
