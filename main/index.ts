@@ -3,7 +3,8 @@
  * instance, the ProxyRuntime on the user's data dir, then setupX() of each desktop module in order.
  * Closing the window keeps the app in the tray; Quit closes the runtime (flushing the store) and exits.
  */
-import { app, clipboard, dialog, Notification, safeStorage, type BrowserWindow, type Event } from 'electron';
+import { app, clipboard, dialog, Notification, safeStorage } from 'electron';
+import type { BrowserWindow, Event, IpcMainInvokeEvent } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,7 +31,7 @@ const paths = {
 const appUrl = pathToFileURL(paths.indexHtml).href;
 
 let runtime: ProxyRuntime | undefined;
-let window: BrowserWindow | undefined;
+let mainWindow: BrowserWindow | undefined;
 let quitting = false;
 let closing: Promise<void> | undefined;
 
@@ -47,10 +48,11 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function onReady(): Promise<void> {
-  const userData = app.getPath('userData');
-  const proxy = await ProxyRuntime.open({ dataDir: userData, distDir: paths.renderer });
+  // INFINIPROXY_DATA_DIR, as for the headless server, else the app's own folder.
+  const dataDir = process.env.INFINIPROXY_DATA_DIR?.trim() || app.getPath('userData');
+  const proxy = await ProxyRuntime.open({ dataDir, distDir: paths.renderer });
   runtime = proxy;
-  const vault = await KeyVault.open(join(userData, 'key-vault.json'), safeStorageEncryptor(safeStorage));
+  const vault = await KeyVault.open(join(proxy.dataDir, 'key-vault.json'), safeStorageEncryptor(safeStorage));
 
   let tray: AppTray | undefined;
   const admin = vaultedAdmin(proxy.admin, vault, {
@@ -61,19 +63,18 @@ async function onReady(): Promise<void> {
   const desktop = createDesktopService({ admin, proxy, vault, clipboard, homeDir: homedir() });
 
   setupSecurity(appUrl);
-  setupIpc(createIpcHandlers({ admin, desktop }), (event) =>
-    isTrustedSender(
-      {
-        webContentsId: event.sender.id,
-        frameUrl: event.senderFrame?.url,
-        isMainFrame: event.senderFrame !== null && event.senderFrame.parent === null,
-      },
-      window && !window.isDestroyed() ? [window.webContents.id] : [],
-      appUrl,
-    ),
-  );
-  tray = new AppTray({ proxy, admin, vault, desktop, iconDir: paths.trayIcons, openWindow: showWindow, quit: () => app.quit(), notify });
-  window = createMainWindow({
+  setupIpc(createIpcHandlers({ admin, desktop }), fromOurWindow);
+  tray = new AppTray({
+    proxy,
+    admin,
+    vault,
+    desktop,
+    iconDir: paths.trayIcons,
+    openWindow: showWindow,
+    quit: () => app.quit(),
+    notify,
+  });
+  mainWindow = createMainWindow({
     preload: paths.preload,
     indexHtml: paths.indexHtml,
     show: !launchedHidden(app),
@@ -87,7 +88,18 @@ async function onReady(): Promise<void> {
 }
 
 function showWindow(): void {
-  if (window) revealWindow(window);
+  if (mainWindow) revealWindow(mainWindow);
+}
+
+/** IPC calls are answered only for the top frame of our window showing the app's page. */
+function fromOurWindow(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  const ownIds = mainWindow && !mainWindow.isDestroyed() ? [mainWindow.webContents.id] : [];
+  return isTrustedSender(
+    { webContentsId: event.sender.id, frameUrl: frame?.url, isMainFrame: frame !== null && frame.parent === null },
+    ownIds,
+    appUrl,
+  );
 }
 
 function notify(title: string, body: string): void {

@@ -3,13 +3,15 @@
 //   preload.cjs  main/desktop/preload.ts; a sandboxed preload may only require('electron'), so it is checked
 //   tray/        the tray images from build/tray
 // Electron itself stays external. Pure esbuild: it runs where Electron cannot.
+// `--out <dir>` writes elsewhere (the tests bundle into a temp dir).
 import { build } from 'esbuild';
 import { cpSync, readFileSync, rmSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const out = join(root, 'dist-electron');
+const outFlag = process.argv.indexOf('--out');
+const out = outFlag > 0 && process.argv[outFlag + 1] ? resolve(process.argv[outFlag + 1]) : join(root, 'dist-electron');
 
 rmSync(out, { recursive: true, force: true });
 
@@ -51,4 +53,4 @@ if (required.length) {
 }
 
 cpSync(join(root, 'build/tray'), join(out, 'tray'), { recursive: true });
-console.log('built dist-electron/index.cjs, dist-electron/preload.cjs, dist-electron/tray/');
+console.log(`built ${out}: index.cjs, preload.cjs, tray/`);

@@ -43,7 +43,7 @@ export function createDesktopService(deps: DesktopServiceDeps): DesktopService {
 
   async function activeKey(id: number): Promise<ApiKeyInfo> {
     const key = (await admin.listKeys()).find((k) => k.id === id);
-    if (!key) throw new AdminError({ status: 404, code: 'key_not_found', message: `There is no key ${id}.` });
+    if (!key) throw new AdminError({ status: 404, code: 'not_found', message: `There is no key ${id}.` });
     if (!key.is_active) {
       throw new AdminError({ status: 409, code: 'key_revoked', message: `Key "${key.name}" is revoked.` });
     }
@@ -58,7 +58,9 @@ export function createDesktopService(deps: DesktopServiceDeps): DesktopService {
       throw new AdminError({
         status: 409,
         code: 'key_not_revealable',
-        message: `Key "${key.name}" can't be shown again (it was created elsewhere, or the system keychain is unavailable). Create a new key here to copy it later.`,
+        message:
+          `Key "${key.name}" can't be shown again (it was created elsewhere, or the system keychain is ` +
+          'unavailable). Create a new key here to copy it later.',
       });
     }
     return secret;

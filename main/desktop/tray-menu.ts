@@ -120,7 +120,8 @@ export function statusNotice(
 ): { title: string; body: string } | null {
   if (next.running || !next.error || next.error === previous?.error) return null;
   const body = /EADDRINUSE|in use/i.test(next.error)
-    ? `Port ${next.port} is in use by another program. Choose another port in Settings, or stop that program, then start the proxy again.`
+    ? `Port ${next.port} is in use by another program. Choose another port in Settings, or stop that program, ` +
+      'then start the proxy again.'
     : `${next.error}\nOpen the window to check the settings.`;
   return { title: 'InfiniProxy could not start the proxy', body };
 }

@@ -95,13 +95,13 @@ export class MemoryAdmin implements AdminApi {
   }
   async revokeKey(id: number): Promise<ApiKeyInfo> {
     const key = this.keys.find((k) => k.id === id);
-    if (!key) throw new AdminError({ status: 404, code: 'key_not_found', message: `No key ${id}` });
+    if (!key) throw new AdminError({ status: 404, code: 'not_found', message: `No key ${id}` });
     Object.assign(key, { is_active: false, revoked_at: new Date().toISOString() });
     return { ...key };
   }
   async setKeyLimits(id: number, limits: Partial<KeyLimits>): Promise<ApiKeyInfo> {
     const key = this.keys.find((k) => k.id === id);
-    if (!key) throw new AdminError({ status: 404, code: 'key_not_found', message: `No key ${id}` });
+    if (!key) throw new AdminError({ status: 404, code: 'not_found', message: `No key ${id}` });
     key.limits = { ...key.limits, ...limits };
     return { ...key };
   }

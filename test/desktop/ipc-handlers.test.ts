@@ -124,7 +124,7 @@ describe('admin channels', () => {
   });
 
   test('AdminErrors come back as {error} with their status and code', async () => {
-    assert.deepEqual(errorOf(await handlers['admin:revokeKey'](42)), { status: 404, code: 'key_not_found', message: 'No key 42' });
+    assert.deepEqual(errorOf(await handlers['admin:revokeKey'](42)), { status: 404, code: 'not_found', message: 'No key 42' });
     assert.equal(errorOf(await handlers['admin:deleteUser']('nobody')).code, 'user_not_found');
   });
 

@@ -7,6 +7,7 @@ import { describe, test } from 'node:test';
 import { runInNewContext } from 'node:vm';
 import { build } from 'esbuild';
 import { adminMethods, desktopMethods } from '../../main/desktop/channels';
+import { toAdminError } from '../../renderer/api/ipc-client';
 
 interface Invocation {
   channel: string;
@@ -74,15 +75,18 @@ describe('preload', () => {
     assert.deepEqual(invocations.at(-1), { channel: 'desktop:copyKeyToClipboard', args: [5] });
   });
 
-  test('{error} is rethrown as an AdminError with status and code', async () => {
-    const { exposed } = await loadPreload(() => ({ error: { status: 409, code: 'key_revoked', message: 'Key "x" is revoked.' } }));
+  test('{error} is rethrown as an AdminError whose message survives the bridge as the whole body', async () => {
+    const body = { status: 409, code: 'key_revoked', message: 'Key "x" is revoked.' };
+    const { exposed } = await loadPreload(() => ({ error: body }));
     await assert.rejects(exposed.infiniproxy!.copyKeyToClipboard!(1), (error: unknown) => {
       assert.ok(error instanceof Error);
       const e = error as Error & { status?: number; code?: string };
       assert.equal(e.name, 'AdminError');
-      assert.equal(e.message, 'Key "x" is revoked.');
       assert.equal(e.status, 409);
       assert.equal(e.code, 'key_revoked');
+      // The context bridge keeps only `message`: what the renderer gets back must still be the whole body.
+      const rebuilt = toAdminError(new Error(e.message));
+      assert.deepEqual({ status: rebuilt.status, code: rebuilt.code, message: rebuilt.message }, body);
       return true;
     });
   });

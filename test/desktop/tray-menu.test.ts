@@ -144,7 +144,8 @@ describe('buildTrayMenu', () => {
 
 describe('trayKeysFrom', () => {
   test('active keys only, labelled name (user), prefix when unnamed, revealability from the vault', () => {
-    const base = { user_id: 1, username: 'alice', created_at: '', last_used_at: null, revoked_at: null, limits: { requests_per_minute: null, concurrent_streams: null, tokens_per_day: null, tokens_per_month: null } };
+    const limits = { requests_per_minute: null, concurrent_streams: null, tokens_per_day: null, tokens_per_month: null };
+    const base = { user_id: 1, username: 'alice', created_at: '', last_used_at: null, revoked_at: null, limits };
     const list = [
       { ...base, id: 1, name: 'laptop', key_prefix: 'sk-ip-aaaaaa', is_active: true },
       { ...base, id: 2, name: '  ', key_prefix: 'sk-ip-bbbbbb', is_active: true },
