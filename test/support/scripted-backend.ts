@@ -191,7 +191,7 @@ export async function startScriptedBackend(options: ScriptedBackendOptions = {})
     const next = queue.shift() ?? defaultReply;
     const reply = typeof next === 'function' ? await next(rec) : next;
     const ctx: ReplyContext = {
-      id: `chatcmpl-scripted-${++seq}`,
+      id: reply.id ?? `chatcmpl-scripted-${++seq}`,
       model: rec.body.model ?? 'scripted-model',
       messages: rec.body.messages,
       includeUsage: rec.body.stream_options?.include_usage === true,

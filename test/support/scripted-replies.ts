@@ -73,6 +73,8 @@ export interface ScriptedReply {
   headers?: Record<string, string>;
   /** The model named in the answer (default: the request's). */
   model?: string;
+  /** The answer's id (default `chatcmpl-scripted-<n>`); fix it to compare answers byte for byte. */
+  id?: string;
 }
 
 export const DEFAULT_TEXT = 'Hello from the scripted backend.';
@@ -169,8 +171,10 @@ function argsOf(c: ScriptedToolCall): string {
   return typeof c.arguments === 'string' ? c.arguments : JSON.stringify(c.arguments);
 }
 
+/** Pieces of `size` characters (code points, so no emoji is cut in half). */
 function split(text: string, size: number): string[] {
+  const chars = Array.from(text);
   const out: string[] = [];
-  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  for (let i = 0; i < chars.length; i += size) out.push(chars.slice(i, i + size).join(''));
   return out;
 }
