@@ -122,29 +122,46 @@ test('a key is shown once, copies, and works against the proxy', async ({ admin,
   await admin.screenshot('api-keys');
 });
 
-test('the request appears in Requests and its tokens in Usage', async ({ admin }) => {
+test('the request appears in Requests and its tokens in Usage', async ({ admin, world }) => {
   await admin.signIn(ADMIN_TOKEN);
   await admin.openTab('Requests');
-  const row = admin.requests.rows(`${KEY} (${USER})`).first();
-  await expect(row).toContainText('/v1/chat/completions');
-  await expect(row).toContainText('scripted-model');
-  await expect(row).toContainText('200');
-  await expect(row).toContainText('1,234 / 567');
+  const first = admin.requests.rows(`${KEY} (${USER})`).first();
+  await expect(first).toContainText('/v1/chat/completions');
+  await expect(first).toContainText('scripted-model');
+  await expect(first).toContainText('200');
+  await expect(first).toContainText('1,234 / 567');
+  await expect(first).not.toContainText('estimated');
   await expect(admin.requests.autoRefresh).toBeChecked();
+
+  // A streamed answer shows up too, without a reload (auto-refresh), marked as a stream.
+  world.backend.reply({ text: 'A streamed answer.', usage: { prompt_tokens: 100, completion_tokens: 50 } });
+  const stream = await client(world.url, secret).chat.completions.create({
+    model: 'scripted-model',
+    messages: [{ role: 'user', content: 'Stream please' }],
+    stream: true,
+    stream_options: { include_usage: true },
+  });
+  let streamed = '';
+  for await (const chunk of stream) streamed += chunk.choices[0]?.delta?.content ?? '';
+  expect(streamed).toBe('A streamed answer.');
+  await expect(admin.requests.rows(`${KEY} (${USER})`)).toHaveCount(2);
+  const streamRow = admin.requests.rows('100 / 50');
+  await expect(streamRow).toContainText('stream');
+  await expect(streamRow).toContainText('200');
   await admin.screenshot('requests');
 
   await admin.openTab('Usage');
-  await expect(admin.usage.total('Requests')).toHaveText('1');
-  await expect(admin.usage.total('Input tokens')).toHaveText('1,234');
-  await expect(admin.usage.total('Output tokens')).toHaveText('567');
-  await expect(admin.usage.total('Total tokens')).toHaveText('1,801');
+  await expect(admin.usage.total('Requests')).toHaveText('2');
+  await expect(admin.usage.total('Input tokens')).toHaveText('1,334');
+  await expect(admin.usage.total('Output tokens')).toHaveText('617');
+  await expect(admin.usage.total('Total tokens')).toHaveText('1,951');
   await expect(admin.usage.chart).toBeVisible();
-  await expect(admin.usage.table('Per user').getByRole('row', { name: new RegExp(`^${USER}\\b`) })).toContainText('1,801');
-  await expect(admin.usage.table('Per API key').getByRole('row', { name: new RegExp(`^${KEY}\\b`) })).toContainText('1,234');
-  await expect(admin.usage.table('Per model').getByRole('row', { name: /^scripted-model\b/ })).toContainText('567');
+  await expect(admin.usage.table('Per user').getByRole('row', { name: new RegExp(`^${USER}\\b`) })).toContainText('1,951');
+  await expect(admin.usage.table('Per API key').getByRole('row', { name: new RegExp(`^${KEY}\\b`) })).toContainText('1,334');
+  await expect(admin.usage.table('Per model').getByRole('row', { name: /^scripted-model\b/ })).toContainText('617');
   await admin.screenshot('usage');
 
-  // A range before the request holds nothing.
+  // A range before the requests holds nothing.
   await admin.usage.from.fill('2020-01-01');
   await admin.usage.to.fill('2020-01-31');
   await expect(admin.usage.total('Requests')).toHaveText('0');
@@ -177,6 +194,7 @@ test('saved settings reach the next request the backend receives', async ({ admi
   await admin.settings.save();
   await expect(admin.settings.panel.getByText('Enter a whole number from 0 to 10.')).toBeVisible();
   await admin.settings.field('Retries').fill('2');
+  await expect(admin.settings.panel.getByText('Enter a whole number from 0 to 10.')).toHaveCount(0);
 
   await admin.settings.testConnection();
   await expect(admin.settings.connectionReport).toBeVisible();

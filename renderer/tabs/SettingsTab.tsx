@@ -57,12 +57,14 @@ interface EditorProps {
 function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps) {
   const { admin, desktop } = useApi();
   const [form, setForm] = useState<SettingsForm>(() => formFromSettings(view));
-  const [errors, setErrors] = useState<FieldErrors>({});
+  /** Errors show after a save attempt, then follow the edits live. */
+  const [showErrors, setShowErrors] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [note, setNote] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   const result = buildPatch(view, form);
+  const errors: FieldErrors = showErrors && !result.ok ? result.errors : {};
   const dirty = !result.ok || Object.keys(result.patch).length > 0;
   useEffect(() => onDirty(dirty), [dirty, onDirty]);
   const set = <K extends keyof SettingsForm>(field: K, value: SettingsForm[K]) => {
@@ -76,10 +78,9 @@ function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps
     event.preventDefault();
     setNote(null);
     if (!result.ok) {
-      setErrors(result.errors);
+      setShowErrors(true);
       return;
     }
-    setErrors({});
     if (Object.keys(result.patch).length === 0) {
       setNote('Nothing to save.');
       return;
