@@ -1,8 +1,8 @@
 /**
  * Throttles addresses that keep failing authentication: after `maxFailures` failures within `windowMs` of the first, the
  * address is refused (429) for `blockMs`. The route asks `check()` before looking at the key, then reports the outcome
- * with `fail()` or `succeed()`. O(1) per call; memory is capped (least recently seen addresses go first) and idle
- * entries are dropped as time passes. IPv6 addresses count per /64, the block one host usually holds.
+ * with `fail()` or `succeed()`. O(1) per call on average; memory is capped (past the cap, the least recently seen
+ * eighth of the addresses is forgotten) and idle entries are dropped as time passes. IPv6 addresses count per /64, the block one host usually holds.
  */
 
 export interface AuthThrottleOptions {
@@ -17,6 +17,8 @@ export interface AuthThrottleOptions {
   /** Clock in ms; Date.now by default. */
   now?: () => number;
 }
+
+const SWEEP_INTERVAL_MS = 1000;
 
 export type ThrottleCheck = { blocked: false } | { blocked: true; retryAfterSeconds: number };
 
@@ -38,6 +40,8 @@ export class AuthThrottle {
   readonly #now: () => number;
   /** In order of last change: the front holds the entries idle the longest. */
   readonly #entries = new Map<string, Entry>();
+  /** When idle entries were last dropped: that runs once a second at most, so its cost is spread thin. */
+  #swept = -Infinity;
 
   constructor(options: AuthThrottleOptions = {}) {
     this.#maxFailures = Math.max(1, options.maxFailures ?? 20);
@@ -96,17 +100,26 @@ export class AuthThrottle {
     return this.#entries.size;
   }
 
-  /** Drops entries from the front while they can no longer matter; amortised O(1). */
+  /** Drops entries from the front while they can no longer matter. */
   #sweep(now: number): void {
+    if (now - this.#swept < SWEEP_INTERVAL_MS) return;
+    this.#swept = now;
     for (const [id, e] of this.#entries) {
       if (e.blockedUntil > now || now - e.touched < this.#windowMs) break;
       this.#entries.delete(id);
     }
   }
 
+  /**
+   * Drops the least recently seen eighth of the entries. In a batch, because reaching the front of a Map means stepping
+   * over the holes earlier deletions left there: paid once per batch, that stays O(1) per call on average.
+   */
   #evictOldest(): void {
-    const oldest = this.#entries.keys().next();
-    if (!oldest.done) this.#entries.delete(oldest.value);
+    let n = Math.max(1, Math.ceil(this.#maxEntries / 8));
+    for (const id of this.#entries.keys()) {
+      if (n-- === 0) break;
+      this.#entries.delete(id);
+    }
   }
 }
 

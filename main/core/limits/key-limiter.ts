@@ -52,6 +52,12 @@ export interface KeyRemaining {
  */
 export const CONCURRENCY_RETRY_SECONDS = 1;
 
+/** The token budgets: which limit, the period's word, and where the period starts and ends. */
+const BUDGETS = [
+  { limit: 'tokens_per_day', per: 'day', start: startOfUtcDay, next: startOfNextUtcDay },
+  { limit: 'tokens_per_month', per: 'month', start: startOfUtcMonth, next: startOfNextUtcMonth },
+] as const;
+
 interface Refusal {
   limit: LimitName;
   /** e.g. `60 requests per minute`. */
@@ -161,11 +167,7 @@ export class KeyLimiter {
 
   #budgetRefusals(key: LimitedKey, now: number): Refusal[] {
     const out: Refusal[] = [];
-    const budgets = [
-      { limit: 'tokens_per_day', per: 'day', start: startOfUtcDay, next: startOfNextUtcDay },
-      { limit: 'tokens_per_month', per: 'month', start: startOfUtcMonth, next: startOfNextUtcMonth },
-    ] as const;
-    for (const b of budgets) {
+    for (const b of BUDGETS) {
       const budget = cap(key.limits[b.limit]);
       if (budget === null) continue;
       if (this.#tokensSince(key.id, new Date(b.start(now))) < budget) continue;

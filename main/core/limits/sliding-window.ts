@@ -24,8 +24,10 @@ interface Ring {
 export type WindowHit = { ok: true } | { ok: false; retryAfterMs: number };
 
 export class SlidingWindowCounter {
-  /** In order of last request, so ids idle the longest are at the front. */
+  /** In order of last request (to the second), so ids idle the longest are at the front. */
   readonly #rings = new Map<number | string, Ring>();
+  /** The second of the last sweep: sweeping runs at most once a second. */
+  #swept = -Infinity;
 
   /** How many ids are tracked (ids idle for a whole window are dropped). */
   get size(): number {
@@ -57,9 +59,14 @@ export class SlidingWindowCounter {
   add(id: number | string, now: number): void {
     this.#sweep(now);
     let ring = this.#advanced(id, now);
-    if (ring) this.#rings.delete(id);
-    else ring = { counts: new Uint32Array(BUCKETS), head: Math.floor(now / BUCKET_MS), total: 0, last: 0 };
-    this.#rings.set(id, ring);
+    if (!ring) {
+      ring = { counts: new Uint32Array(BUCKETS), head: Math.floor(now / BUCKET_MS), total: 0, last: 0 };
+      this.#rings.set(id, ring);
+    } else if (ring.last !== ring.head) {
+      // Move to the end (once a second at most: each move leaves a hole the Map's iteration must step over).
+      this.#rings.delete(id);
+      this.#rings.set(id, ring);
+    }
     ring.last = ring.head;
     ring.counts[mod(ring.head)] = (ring.counts[mod(ring.head)] as number) + 1;
     ring.total += 1;
@@ -96,9 +103,12 @@ export class SlidingWindowCounter {
     return ring;
   }
 
-  /** Drops ids whose last request left the window; amortised O(1) since each id is dropped at most once per insert. */
+  /** Drops ids whose last request left the window. Runs once a second at most, so its cost is spread thin. */
   #sweep(now: number): void {
-    const oldest = Math.floor(now / BUCKET_MS) - BUCKETS + 1;
+    const sec = Math.floor(now / BUCKET_MS);
+    if (sec === this.#swept) return;
+    this.#swept = sec;
+    const oldest = sec - BUCKETS + 1;
     for (const [id, ring] of this.#rings) {
       if (ring.last >= oldest) break;
       this.#rings.delete(id);
