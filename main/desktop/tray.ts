@@ -103,6 +103,8 @@ export class AppTray {
 
   /** Starts or stops the proxy with both items disabled meanwhile; the status listener shows the outcome. */
   #run(work: () => Promise<ServerStatus>): void {
+    // An explicit retry that fails the same way deserves the notice again.
+    this.#status = { ...this.#status, error: null };
     this.#busy = true;
     this.#render();
     void work()

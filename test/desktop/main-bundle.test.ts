@@ -25,10 +25,17 @@ interface FakeWindow {
   loadedFile: string;
   close(): void;
 }
+interface TrayItem {
+  id?: string;
+  label?: string;
+  enabled?: boolean;
+  submenu?: TrayItem[];
+  click?: () => void;
+}
 interface FakeTray {
   tooltip: string;
   image: { path: string };
-  template: { id?: string; label?: string; enabled?: boolean; submenu?: { label?: string; enabled?: boolean }[] }[];
+  template: TrayItem[];
 }
 interface FakeElectron {
   handlers: Map<string, (event: unknown, ...args: unknown[]) => Promise<IpcOutcome<unknown>>>;
@@ -106,6 +113,12 @@ function window(): FakeWindow {
   return fake.windows[0]!;
 }
 
+function trayItem(id: string): TrayItem {
+  const item = fake.trays[0]!.template.find((i) => i.id === id);
+  assert.ok(item, `tray item ${id}`);
+  return item;
+}
+
 function ownEvent(): unknown {
   return { sender: { id: 7 }, senderFrame: { url: pathToFileURL(window().loadedFile).href + '#/keys', parent: null } };
 }
@@ -155,7 +168,12 @@ test('a key created in the window is vaulted encrypted, listed in the tray, copi
 
   await until(() => fake.trays[0]!.template.find((i) => i.id === 'copy-key')?.submenu?.[0]?.label === 'laptop (alice)', 'the key in the tray');
   await call('desktop:copyKeyToClipboard', key.id);
-  assert.equal(fake.clipboard.at(-1), key.api_key);
+  const copied = fake.clipboard.at(-1)!;
+  assert.equal(copied, key.api_key);
+  fake.clipboard.length = 0;
+  trayItem('copy-setup').submenu?.[0]?.click?.();
+  await until(() => fake.clipboard.length === 1, 'the tray copying the setup');
+  assert.match(fake.clipboard[0]!, new RegExp(`^export ANTHROPIC_BASE_URL=http://127\\.0\\.0\\.1:\\d+\nexport ANTHROPIC_API_KEY=${key.api_key}\n$`));
 
   // The copied key passes the real proxy's authentication (no backend is set, so it gets no further).
   const { url } = await call<ServerStatus>('admin:status');
@@ -164,7 +182,7 @@ test('a key created in the window is vaulted encrypted, listed in the tray, copi
     await response.arrayBuffer();
     return response.status;
   };
-  assert.notEqual(await models(fake.clipboard.at(-1)!), 401);
+  assert.notEqual(await models(copied), 401);
 
   const revoked = await call<ApiKeyInfo>('admin:revokeKey', key.id);
   assert.equal(revoked.is_active, false);
@@ -175,17 +193,24 @@ test('a key created in the window is vaulted encrypted, listed in the tray, copi
 
 test('a busy port: a notification, the tray shows Stopped, nothing crashes', async () => {
   await call<ServerStatus>('desktop:stopProxy');
+  const noticesBefore = fake.notifications.length;
   const port = (busyPort.address() as { port: number }).port;
   const saved = await call<SettingsView>('admin:updateSettings', { port });
   assert.equal(saved.port, port);
   const status = await call<ServerStatus>('desktop:startProxy');
   assert.equal(status.running, false);
   assert.match(status.error ?? '', /in use/);
-  await until(() => fake.notifications.length > 0, 'a notification');
+  await until(() => fake.notifications.length > noticesBefore, 'a notification');
   assert.match(fake.notifications.at(-1)!.title, /could not start/);
   await until(() => /port \d+ in use/.test(fake.trays[0]!.tooltip), 'the error tooltip');
   assert.match(fake.trays[0]!.image.path, /error\.png$/);
-  assert.equal(fake.trays[0]!.template.find((i) => i.id === 'start')?.enabled, true);
+  assert.equal(trayItem('start').enabled, true);
+
+  // Retrying from the tray fails the same way, and says so again.
+  const notices = fake.notifications.length;
+  trayItem('start').click?.();
+  await until(() => fake.notifications.length > notices, 'a notice for the retry');
+  assert.match(fake.notifications.at(-1)!.body, new RegExp(`Port ${port} is in use`));
 });
 
 test('closing the window hides it; Quit closes the runtime, which flushes and releases the data dir', async () => {
