@@ -39,5 +39,7 @@ export interface ProxyState {
   errorFormat?: ErrorFormat;
 }
 
+/** A Koa context carrying ProxyState. */
 export type ProxyContext = ParameterizedContext<ProxyState>;
+/** The router type every route module returns. */
 export type ProxyRouter = Router<ProxyState>;

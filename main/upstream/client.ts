@@ -2,14 +2,15 @@
  * The backend client: got over keep-alive agents, no got retries or hooks, bodies as streams.
  *
  * TIMEOUT (settings.timeout_s) bounds the wait for response headers and every silence between body chunks, never
- * the whole length of a stream. Connection failures and 502/503 answers are retried (settings.retries) while no
+ * the whole length of a stream. (The silence is measured as the reader pulls chunks, so a client that stops reading
+ * for longer than TIMEOUT also ends the request.) Connection failures and 502/503 answers are retried (settings.retries) while no
  * byte has reached the client, which is always the case here: a retry happens before postChat resolves.
  * The backend key goes only into the Authorization header; no error message or log line contains it.
  */
 import { Agent as HttpAgent } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent } from 'node:https';
-import { PassThrough, Transform } from 'node:stream';
+import { Transform } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
 import got, { RequestError } from 'got';
 import type { Got, Response } from 'got';
@@ -246,11 +247,4 @@ function backoff(ms: number, signal?: AbortSignal): Promise<void> {
     };
     signal?.addEventListener('abort', onAbort, { once: true });
   });
-}
-
-/** A readable that has already ended (for answers with no body). */
-export function emptyBody(): Readable {
-  const p = new PassThrough();
-  p.end();
-  return p;
 }

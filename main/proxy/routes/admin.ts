@@ -56,6 +56,7 @@ async function inputOf(ctx: ProxyContext, method: string): Promise<Input> {
   return { ...query, ...body };
 }
 
+/** Every route of the `adminRoutes` table, behind the admin token. */
 export function adminRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
   const auth = adminAuth(deps);

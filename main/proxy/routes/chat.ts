@@ -62,6 +62,7 @@ export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findMo
   return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: JSON.stringify(out) };
 }
 
+/** The pass-through route `POST /v1/chat/completions`. */
 export function chatRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
   router.post('/v1/chat/completions', clientAuth(deps), async (ctx) => {

@@ -17,6 +17,7 @@ export const ENDPOINTS = {
   web_admin: 'GET /admin/',
 } as const;
 
+/** `GET /`, `HEAD /` and `GET /health` (no auth). */
 export function infoRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
   // @koa/router answers HEAD with the GET route minus the body.

@@ -8,6 +8,7 @@ import { clientAuth } from '../auth';
 import type { AppDeps, ProxyRouter, ProxyState } from '../context';
 import { AppError } from '../errors';
 
+/** The placeholder Messages routes (auth, then 501). */
 export function messagesRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
   const notYet = (): never => {

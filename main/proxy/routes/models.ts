@@ -57,6 +57,7 @@ export function anthropicModelList(settings: Settings): AnthropicModelList {
   return { data, has_more: false, first_id: data[0]?.id ?? null, last_id: data.at(-1)?.id ?? null };
 }
 
+/** `GET /v1/models` (client key), OpenAI or Anthropic shape. */
 export function modelsRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
   let cache: { key: string; at: number; body: unknown } | null = null;

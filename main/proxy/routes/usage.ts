@@ -72,6 +72,7 @@ function rangeOf(ctx: ProxyContext): { since?: string; until?: string } {
   };
 }
 
+/** `GET /usage/me` (client key) and `GET /usage/api-key/:id` (admin token). */
 export function usageRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
 
