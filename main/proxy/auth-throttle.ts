@@ -1,8 +1,9 @@
 /**
- * Throttles addresses that keep failing authentication: after `maxFailures` failures within `windowMs` of the first, the
- * address is refused (429) for `blockMs`. The route asks `check()` before looking at the key, then reports the outcome
- * with `fail()` or `succeed()`. O(1) per call on average; memory is capped (past the cap, the least recently seen
- * eighth of the addresses is forgotten) and idle entries are dropped as time passes. IPv6 addresses count per /64, the block one host usually holds.
+ * Throttles addresses that keep failing authentication: after `maxFailures` failures within `windowMs` of the first,
+ * the address is refused (429) for `blockMs`. The route asks `check()` before looking at the key, then reports the
+ * outcome with `fail()` or `succeed()`. O(1) per call on average; memory is capped (past the cap, the least recently
+ * seen eighth of the addresses is forgotten) and idle entries are dropped as time passes. IPv6 addresses count per
+ * /64, the block one host usually holds.
  */
 
 export interface AuthThrottleOptions {

@@ -25,7 +25,12 @@ import { setTimeout as sleep } from 'node:timers/promises';
 /** One way of answering (or not answering) a request. */
 export type FaultMode =
   /** A correct answer: a completion of `text`, streamed when asked, with usage unless `usage: false`. */
-  | { kind: 'ok'; text?: string; usage?: { prompt_tokens: number; completion_tokens: number } | false; finish_reason?: string }
+  | {
+      kind: 'ok';
+      text?: string;
+      usage?: { prompt_tokens: number; completion_tokens: number } | false;
+      finish_reason?: string;
+    }
   /** Nothing listens: connections are refused (ECONNREFUSED). Only for setMode, since no request arrives. */
   | { kind: 'refuse' }
   /** Reads the request, then destroys the socket without a byte of answer. */
@@ -40,7 +45,7 @@ export type FaultMode =
   | { kind: 'garbage-sse'; body?: string }
   /** `status` (default 502) with an HTML page, as gateways send. */
   | { kind: 'non-json-error'; status?: number; body?: string }
-  /** Any status, body (objects as JSON, strings as they are) and headers (`retry-after`…). Default 500 OpenAI error. */
+  /** Any status, body (objects as JSON, strings as is) and headers (`retry-after`…). Default: 500, OpenAI error. */
   | { kind: 'status'; status?: number; body?: unknown; headers?: Record<string, string> }
   /** A correct answer of `bytes` (default 5 MiB) of content, streamed in 16 KiB chunks when asked. */
   | { kind: 'huge'; bytes?: number }
@@ -144,7 +149,8 @@ export async function startFaultBackend(options: FaultBackendOptions = {}): Prom
     res.on('error', () => {});
     const path = (req.url ?? '/').split('?')[0] ?? '/';
     const body = await readBody(req);
-    const routed = (req.method === 'POST' && path === '/v1/chat/completions') || (req.method === 'GET' && path === '/v1/models');
+    const routed =
+      (req.method === 'POST' && path === '/v1/chat/completions') || (req.method === 'GET' && path === '/v1/models');
     const use = routed ? (queue.shift() ?? mode) : undefined;
     const record: FaultRequest = {
       seq: requests.length + 1,
@@ -265,7 +271,9 @@ export async function refusedUrl(): Promise<string> {
 // ---- answers ----
 
 /** What a correct answer would be: SSE frames (the role frame, content frames, the end), or one JSON body. */
-type Answer = { type: 'sse'; head: string; content: () => Iterable<string>; tail: string[] } | { type: 'json'; body: string };
+type Answer =
+  | { type: 'sse'; head: string; content: () => Iterable<string>; tail: string[] }
+  | { type: 'json'; body: string };
 
 function completionAnswer(req: FaultRequest, mode: FaultMode): Answer {
   const model = isObject(req.body) && typeof req.body.model === 'string' ? req.body.model : 'fault-model';
@@ -276,7 +284,7 @@ function completionAnswer(req: FaultRequest, mode: FaultMode): Answer {
   const usage =
     opts.usage === false
       ? undefined
-      : (opts.usage ?? { prompt_tokens: 12, completion_tokens: Math.max(1, Math.ceil(pieces.length)) });
+      : (opts.usage ?? { prompt_tokens: 12, completion_tokens: Math.max(1, pieces.length) });
   const usageBlock = usage && { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens };
   const finish = opts.finish_reason ?? 'stop';
 
@@ -287,17 +295,20 @@ function completionAnswer(req: FaultRequest, mode: FaultMode): Answer {
       object: 'chat.completion',
       created,
       model,
-      choices: [{ index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish }],
+      choices: [
+        { index: 0, message: { role: 'assistant', content, refusal: null }, logprobs: null, finish_reason: finish },
+      ],
       ...(usageBlock ? { usage: usageBlock } : {}),
     };
     return { type: 'json', body: JSON.stringify(body) };
   }
   const wantsUsage =
     isObject(req.body) && isObject(req.body.stream_options) && req.body.stream_options.include_usage === true;
+  const base = { id, object: 'chat.completion.chunk', created, model };
   const chunk = (delta: object, finish_reason: string | null): string =>
-    frame({ id, object: 'chat.completion.chunk', created, model, choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
+    frame({ ...base, choices: [{ index: 0, delta, logprobs: null, finish_reason }] });
   const tail = [chunk({}, finish)];
-  if (wantsUsage && usageBlock) tail.push(frame({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: usageBlock }));
+  if (wantsUsage && usageBlock) tail.push(frame({ ...base, choices: [], usage: usageBlock }));
   tail.push('data: [DONE]\n\n');
   return {
     type: 'sse',
@@ -327,7 +338,8 @@ function contentPieces(mode: FaultMode): Iterable<string> & { length: number } {
   if (mode.kind !== 'slow-ok') return words;
   // slow-ok: exactly `chunks` pieces (some may be empty strings when the text is short).
   const n = Math.max(1, mode.chunks ?? 5);
-  return Array.from({ length: n }, (_, i) => words.slice(Math.floor((i * words.length) / n), Math.floor(((i + 1) * words.length) / n)).join(''));
+  const cut = (i: number): number => Math.floor((i * words.length) / n);
+  return Array.from({ length: n }, (_, i) => words.slice(cut(i), cut(i + 1)).join(''));
 }
 
 function modelsAnswer(models: string[]): Answer {
@@ -337,7 +349,13 @@ function modelsAnswer(models: string[]): Answer {
 
 // ---- writing ----
 
-async function respond(req: IncomingMessage, res: ServerResponse, mode: FaultMode, answer: Answer, signal: AbortSignal): Promise<void> {
+async function respond(
+  req: IncomingMessage,
+  res: ServerResponse,
+  mode: FaultMode,
+  answer: Answer,
+  signal: AbortSignal,
+): Promise<void> {
   switch (mode.kind) {
     case 'refuse': // a request cannot arrive while refusing; answer normally if one raced in
     case 'ok':
@@ -358,10 +376,12 @@ async function respond(req: IncomingMessage, res: ServerResponse, mode: FaultMod
       res.writeHead(200, sseHeaders());
       res.end(mode.body ?? DEFAULT_GARBAGE);
       return;
-    case 'non-json-error':
-      res.writeHead(mode.status ?? 502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(mode.body ?? HTML_502) });
-      res.end(mode.body ?? HTML_502);
+    case 'non-json-error': {
+      const html = mode.body ?? HTML_502;
+      res.writeHead(mode.status ?? 502, { 'content-type': 'text/html', 'content-length': Buffer.byteLength(html) });
+      res.end(html);
       return;
+    }
     case 'status': {
       const status = mode.status ?? 500;
       const raw = mode.body === undefined ? openAiError(`fault backend answered ${status}`, 'server_error') : mode.body;
@@ -403,7 +423,10 @@ async function writeAnswer(res: ServerResponse, answer: Answer, signal: AbortSig
   res.end();
 }
 
-/** Headers and the start of an answer: the role frame and up to `chunks` content frames (never the end), or half a JSON body. */
+/**
+ * Headers and the start of an answer: the role frame and up to `chunks` content frames (never the end), or half a
+ * JSON body.
+ */
 async function writePart(res: ServerResponse, answer: Answer, chunks: number, signal: AbortSignal): Promise<void> {
   if (answer.type === 'json') {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer.body) });

@@ -171,7 +171,8 @@ export class KeyLimiter {
       const budget = cap(key.limits[b.limit]);
       if (budget === null) continue;
       if (this.#tokensSince(key.id, new Date(b.start(now))) < budget) continue;
-      out.push({ limit: b.limit, what: `${budget} tokens per ${b.per}`, verb: 'has used its budget of', waitMs: b.next(now) - now });
+      const what = `${budget} tokens per ${b.per}`;
+      out.push({ limit: b.limit, what, verb: 'has used its budget of', waitMs: b.next(now) - now });
     }
     return out;
   }

@@ -1,8 +1,8 @@
 /**
  * Requests per minute over a sliding window: each id keeps a ring of 60 one-second buckets, so "60 per minute" means
- * at most 60 requests whose second lies within the last 60 seconds, and a request stops counting 60 s after the second it
- * was made in. O(1) per request (at most 60 buckets are cleared, however long the pause), a fixed 60 counters per
- * active id, ids idle for a minute dropped. Pure bookkeeping; time is passed in.
+ * at most 60 requests whose second lies within the last 60 seconds, and a request stops counting 60 s after the
+ * second it was made in. O(1) per request (at most 60 buckets are cleared, however long the pause), a fixed 60
+ * counters per active id, ids idle for a minute dropped. Pure bookkeeping; time is passed in.
  */
 
 /** Length of the window, in ms. */

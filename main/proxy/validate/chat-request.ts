@@ -1,7 +1,7 @@
 /**
  * The OpenAI Chat Completions request, checked at the edge before it is forwarded. Permissive but correct: the fields
- * OpenAI defines must have the right shapes (so a bad body gets a 400 naming the field, not a confusing backend error or
- * a crash further in), optional fields may be null as the official SDKs allow, and keys we do not know pass through
+ * OpenAI defines must have the right shapes (so a bad body gets a 400 naming the field, not a confusing backend error
+ * or a crash further in), optional fields may be null as the official SDKs allow, and keys we do not know pass through
  * unchanged because backends have their own extensions (`chat_template_kwargs`, `enable_thinking`, `top_k`…).
  */
 import { z } from 'zod';
@@ -141,9 +141,10 @@ export type ChatRequestParse =
   | { ok: false; message: string; param: string | null };
 
 /**
- * Checks a parsed JSON body against the Chat Completions request schema. Never throws. On success `value` holds the same
- * data as `json`, unknown keys included (own `__proto__` keys are dropped, never turned into prototypes); on failure `message` reads `path.to.field: what is wrong` and `param` is that
- * path, for `{"error": {"message", "type": "invalid_request_error", "param", "code"}}`.
+ * Checks a parsed JSON body against the Chat Completions request schema. Never throws. On success `value` holds the
+ * same data as `json`, unknown keys included (own `__proto__` keys are dropped, never turned into prototypes). On
+ * failure `message` reads `path.to.field: what is wrong` and `param` is that path, for
+ * `{"error": {"message", "type": "invalid_request_error", "param", "code"}}`.
  */
 export function parseChatRequest(json: unknown): ChatRequestParse {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) {

@@ -143,8 +143,16 @@ test('each violation names its field', () => {
     [{ messages: [user('x')] }, 'model', /^model: required$/],
     [{ model: '', messages: [user('x')] }, 'model', /must not be empty/],
     [{ model: 'm', messages: [] }, 'messages', /^messages: must not be empty$/],
-    [{ model: 'm', messages: [user('a'), user('b'), user([{ type: 'picture' }])] }, 'messages.2.content.0.type', /expected one of 'text' \| 'image_url'.*got string 'picture'/],
-    [{ model: 'm', messages: [{ role: 'bot', content: 'x' }] }, 'messages.0.role', /expected one of 'system' \| 'developer' \| 'user' \| 'assistant' \| 'tool' \| 'function'/],
+    [
+      { model: 'm', messages: [user('a'), user('b'), user([{ type: 'picture' }])] },
+      'messages.2.content.0.type',
+      /expected one of 'text' \| 'image_url'.*got string 'picture'/,
+    ],
+    [
+      { model: 'm', messages: [{ role: 'bot', content: 'x' }] },
+      'messages.0.role',
+      /expected one of 'system' \| 'developer' \| 'user' \| 'assistant' \| 'tool' \| 'function'/,
+    ],
     [{ model: 'm', messages: [user(42)] }, 'messages.0.content', /expected string or array, got number 42/],
     [{ model: 'm', messages: [user([{ type: 'text' }])] }, 'messages.0.content.0.text', /required/],
     [{ model: 'm', messages: [{ role: 'tool', content: 'x' }] }, 'messages.0.tool_call_id', /required/],
@@ -191,7 +199,10 @@ const toolCall = fc.record({
 });
 const message = fc.oneof(
   fc.record({ role: fc.constantFrom('system', 'developer'), content: fc.oneof(text, fc.array(textPart, { maxLength: 3 })) }),
-  fc.record({ role: fc.constant('user'), content: fc.oneof(text, fc.array(userPart, { maxLength: 3 })), name: nullish(text) }, { requiredKeys: ['role', 'content'] }),
+  fc.record(
+    { role: fc.constant('user'), content: fc.oneof(text, fc.array(userPart, { maxLength: 3 })), name: nullish(text) },
+    { requiredKeys: ['role', 'content'] },
+  ),
   fc.record(
     { role: fc.constant('assistant'), content: nullish(text), tool_calls: fc.array(toolCall, { maxLength: 2 }) },
     { requiredKeys: ['role'] },
