@@ -30,6 +30,11 @@ test('the web admin asks for the admin token and refuses a wrong one', async ({ 
   // The token lasts for the browser tab's session: a reload stays signed in.
   await page.reload();
   await expect(admin.tab('Status')).toBeVisible();
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await expect(admin.tokenField).toBeVisible();
+  await page.reload();
+  await expect(admin.tokenField).toBeVisible();
 });
 
 test('Status shows the running proxy and the Claude Code setup; tabs follow the arrow keys', async ({ admin, page, world }) => {
@@ -83,7 +88,7 @@ test('a key is shown once, copies, and works against the proxy', async ({ admin,
   expect(secret).toMatch(/^sk-ip-/);
   await admin.keys.newKeyDialog.getByRole('button', { name: 'Copy key' }).click();
   await expect(admin.keys.newKeyDialog.getByRole('status')).toHaveText('Copied');
-  expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+  expect(await page.evaluate<string>('navigator.clipboard.readText()')).toBe(secret);
   await admin.screenshot('api-key-created');
   await admin.keys.closeNewKeyDialog();
   await expect(admin.keys.newKeyDialog).toBeHidden();

@@ -66,7 +66,7 @@ export class AdminApp {
   /** A full-page screenshot into e2e/artifacts/<name>.png. */
   async screenshot(name: string): Promise<void> {
     // From the top, so the sticky tab bar sits where it belongs in a full-page capture.
-    await this.page.evaluate(() => window.scrollTo(0, 0));
+    await this.page.evaluate('window.scrollTo(0, 0)');
     await this.page.screenshot({ path: join(this.artifactsDir, `${name}.png`), fullPage: true, animations: 'disabled' });
   }
 }

@@ -24,26 +24,28 @@ export function UsageTab() {
   const { admin } = useApi();
   const [range, setRange] = useState(() => lastDays(7));
   const query = rangeQuery(range.from, range.to);
+  const since = query.ok ? query.since : '';
+  const until = query.ok ? query.until : '';
   const report = useLoad(
-    () => (query.ok ? admin.usage({ since: query.since, until: query.until }) : Promise.reject(new Error(query.message))),
+    () => (query.ok ? admin.usage({ since, until }) : Promise.reject(new Error(query.message))),
     `${range.from}/${range.to}`,
   );
 
   const view = useMemo(() => {
     const data = report.data;
-    if (!data || !query.ok) return undefined;
-    const since = Date.parse(query.since);
-    const until = Date.parse(query.until);
-    const step = inferStep(data.series, until - since);
+    if (!data || since === '' || until === '') return undefined;
+    const start = Date.parse(since);
+    const end = Date.parse(until);
+    const step = inferStep(data.series, end - start);
     return {
       totals: data.totals,
       step,
-      points: fillSeries(data.series, since, until, step),
+      points: fillSeries(data.series, start, end, step),
       byUser: usageByUser(data.rows),
       byKey: usageByKey(data.rows),
       byModel: usageByModel(data.rows),
     };
-  }, [report.data, query.ok, query.ok ? query.since : '', query.ok ? query.until : '']);
+  }, [report.data, since, until]);
 
   return (
     <div className="stack">
