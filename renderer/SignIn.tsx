@@ -43,7 +43,8 @@ export function SignIn({ baseUrl, notice, onSignedIn }: { baseUrl: string; notic
           error={error ?? undefined}
           hint={
             <>
-              Printed when the proxy starts, and kept in <code>admin-token</code> in its data folder (or set with <code>ADMIN_TOKEN</code>).
+              Print it with <code>npm run cli -- admin-token</code>. It is kept in the <code>admin-token</code> file of the data folder, unless{' '}
+              <code>ADMIN_TOKEN</code> sets it.
             </>
           }
         >
