@@ -1,5 +1,5 @@
 /** Requests: the recent request log, refreshed every few seconds. */
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RequestLogEntry } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert } from '../components/Alerts';
@@ -20,6 +20,16 @@ export function RequestsTab() {
 
   const keyNames = useMemo(() => new Map((keys.data ?? []).map((k) => [k.id, `${k.name} (${k.username})`])), [keys.data]);
   const entries = requests.data ?? [];
+
+  // A key created since the names were loaded: load them again (once per set of unknown ids).
+  const unknownIds = [...new Set(entries.map((e) => e.key_id).filter((id): id is number => id !== null && keys.data !== undefined && !keyNames.has(id)))].join(',');
+  const triedIds = useRef('');
+  const reloadKeys = keys.reload;
+  useEffect(() => {
+    if (unknownIds === '' || unknownIds === triedIds.current) return;
+    triedIds.current = unknownIds;
+    void reloadKeys(true);
+  }, [unknownIds, reloadKeys]);
 
   return (
     <section className="card" aria-labelledby="requests-heading">
