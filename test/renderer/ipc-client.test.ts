@@ -22,7 +22,7 @@ function fakeBridge(calls: unknown[][]): BridgeApi {
     deleteUser: fail(new Error("Error invoking remote method 'admin:deleteUser': Error: No such user")),
     listKeys: record('listKeys', []),
     createKey: record('createKey', {} as never),
-    revokeKey: fail(new Error(JSON.stringify({ status: 404, code: 'not_found', message: 'No key 9' }))),
+    revokeKey: fail(new Error(`Error: ${JSON.stringify({ status: 404, code: 'not_found', message: 'No key 9' })}`)),
     setKeyLimits: record('setKeyLimits', {} as never),
     usage: record('usage', {} as never),
     requests: record('requests', []),
@@ -60,9 +60,13 @@ describe('IPC client', () => {
     await assert.rejects(desktop.copyKeyToClipboard(1), (e: unknown) => e instanceof AdminError && e.message === 'plain string');
   });
 
-  test('toAdminError keeps an AdminError as it is', () => {
-    const error = new AdminError({ status: 409, code: 'conflict', message: 'taken' });
+  test('toAdminError reads the preload AdminError (JSON message) and keeps a plain one', () => {
+    const body = { status: 409, code: 'conflict', message: 'taken' };
+    const fromPreload = toAdminError(new AdminError({ ...body, message: JSON.stringify(body) }));
+    assert.deepEqual([fromPreload.status, fromPreload.code, fromPreload.message], [409, 'conflict', 'taken']);
+    const error = new AdminError(body);
     assert.equal(toAdminError(error), error);
+    assert.equal(toAdminError(new Error('Port {8000} busy')).message, 'Port {8000} busy');
     assert.equal(toAdminError(undefined).message, 'The desktop app did not answer.');
   });
 
