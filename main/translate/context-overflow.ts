@@ -105,8 +105,9 @@ function first(text: string, patterns: readonly RegExp[]): number | undefined {
 
 /** OpenRouter splits input by kind: "(4502 of text input, 3476 of tool input, 1000000 in the output)". */
 function splitInput(text: string): number | undefined {
-  const parts = [...text.matchAll(/(\d+) of \w+ input/gi)];
-  return parts.length ? parts.reduce((sum, m) => sum + Number(m[1]), 0) : undefined;
+  const group = /\(((?:\d+ of \w+ input,?\s*)+)/i.exec(text)?.[1];
+  if (group === undefined) return undefined;
+  return [...group.matchAll(/(\d+) of \w+ input/gi)].reduce((sum, m) => sum + Number(m[1]), 0);
 }
 
 /**
