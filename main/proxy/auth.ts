@@ -2,7 +2,7 @@
  * Authentication middleware: client API keys on the API routes, the admin token on the admin routes.
  * Rejections say plainly that it is InfiniProxy's own key that was refused, not the backend's.
  */
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { safeEqual } from './validate/constant-time';
 import type { Middleware } from 'koa';
 import type { AppDeps, ProxyContext, ProxyState } from './context';
 import { AppError } from './errors';
@@ -51,7 +51,7 @@ export function adminAuth(deps: Pick<AppDeps, 'adminToken'>): Middleware<ProxySt
     ctx.state.errorFormat = 'admin';
     const given = bearerOf(ctx);
     const expected = await deps.adminToken();
-    if (!given || !sameSecret(given, expected)) {
+    if (!given || !safeEqual(given, expected)) {
       throw new AppError(
         401,
         'unauthorized',
@@ -64,9 +64,3 @@ export function adminAuth(deps: Pick<AppDeps, 'adminToken'>): Middleware<ProxySt
   };
 }
 
-/** Compares two secrets without leaking where they differ (or their lengths) through timing. */
-export function sameSecret(a: string, b: string): boolean {
-  const da = createHash('sha256').update(a, 'utf8').digest();
-  const db = createHash('sha256').update(b, 'utf8').digest();
-  return timingSafeEqual(da, db);
-}
