@@ -20,7 +20,7 @@ export { anthropicError, errorStatus, errorTypeForStatus, readBackendError, toAn
 export type { BackendErrorInfo, BackendErrorOptions, TranslatedError } from './errors';
 export { detectContextOverflow, overflowMessage } from './context-overflow';
 export { isProxySignature, newMessageId, newToolUseId, PROXY_SIGNATURE_PREFIX } from './ids';
-export { resolveModel, type ResolvedModel } from './model-map';
+export { findModelRoute, isPattern, MODEL_TIERS, resolveModel, type ResolvedModel } from './model-map';
 export { chatRequestOptions, clampMaxTokens, toChatRequest, MAX_USER_LENGTH, type ChatRequestOptions } from './request';
 export { NO_RESULT_TEXT, type InlineSystemMode } from './request-messages';
 export { fromChatResponse, type ResponseContext, type TranslatedMessage } from './response';

@@ -1,7 +1,18 @@
 /**
- * Maps the Claude model name a client asks for to a backend model, using the configured routes.
+ * Which backend model a client's model name is sent as (settings.model_routes). The one place model
+ * routing is decided, for `/v1/messages`, `/v1/chat/completions` and `/v1/models`.
+ *
+ * A route's `match` is one of:
+ * - an exact name (`claude-opus-4-8`), compared without regard to case;
+ * - a tier (`opus`, `sonnet`, `haiku`): matches names having that word as a `-`/`.`/`_`/`/`-separated part
+ *   (`claude-opus-4-8`, `claude-3-5-haiku-latest`);
+ * - a glob with `*` (any run of characters) and `?` (one character): `claude-3-*`.
+ * Exact routes win over tiers and globs; otherwise the first matching route in order wins.
  */
 import type { ModelRoute } from '../../shared/types';
+
+/** The model-family words a `match` may name on its own. */
+export const MODEL_TIERS = ['opus', 'sonnet', 'haiku'] as const;
 
 /** The backend model chosen for a request, with the route's output cap when it has one. */
 export interface ResolvedModel {
@@ -9,40 +20,37 @@ export interface ResolvedModel {
   maxTokens?: number;
 }
 
-const TIERS = new Set(['opus', 'sonnet', 'haiku']);
-
-const globCache = new Map<string, RegExp>();
-
-function globRegExp(glob: string): RegExp {
-  let re = globCache.get(glob);
-  if (!re) {
-    const body = glob
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
-      .join('.*');
-    re = new RegExp(`^${body}$`, 'i');
-    if (globCache.size > 256) globCache.clear();
-    globCache.set(glob, re);
-  }
-  return re;
+/** The route for `model`, or undefined when none matches. */
+export function findModelRoute(routes: readonly ModelRoute[], model: string): ModelRoute | undefined {
+  const name = model.trim().toLowerCase();
+  const exact = routes.find((r) => !isPattern(r.match) && r.match.trim().toLowerCase() === name);
+  if (exact) return exact;
+  return routes.find((r) => isPattern(r.match) && patternMatches(r.match, name));
 }
 
-function resolved(route: ModelRoute): ResolvedModel {
+/** The backend model for `name`: its route's model (and cap), else `defaultModel`. */
+export function resolveModel(name: string, routes: readonly ModelRoute[], defaultModel: string): ResolvedModel {
+  const route = findModelRoute(routes, name);
+  if (!route) return { model: defaultModel };
   return route.max_tokens ? { model: route.model, maxTokens: route.max_tokens } : { model: route.model };
 }
 
-/**
- * Picks the backend model for `name`: first a route whose `match` equals the name (case-insensitive),
- * then a tier route (`opus`, `sonnet`, `haiku`) whose tier is a substring of the name, then a glob
- * route (`claude-3-*`, `*`), else `defaultModel`. Within each pass the first route listed wins.
- */
-export function resolveModel(name: string, routes: readonly ModelRoute[], defaultModel: string): ResolvedModel {
-  const lower = name.toLowerCase();
-  const exact = routes.find((r) => r.match.toLowerCase() === lower);
-  if (exact) return resolved(exact);
-  const tier = routes.find((r) => TIERS.has(r.match.toLowerCase()) && lower.includes(r.match.toLowerCase()));
-  if (tier) return resolved(tier);
-  const glob = routes.find((r) => r.match.includes('*') && globRegExp(r.match).test(name));
-  if (glob) return resolved(glob);
-  return { model: defaultModel };
+/** True when `match` is a tier or a glob rather than an exact name. */
+export function isPattern(match: string): boolean {
+  const m = match.trim().toLowerCase();
+  return /[*?]/.test(m) || (MODEL_TIERS as readonly string[]).includes(m);
+}
+
+const globCache = new Map<string, RegExp>();
+
+function patternMatches(match: string, name: string): boolean {
+  const m = match.trim().toLowerCase();
+  if ((MODEL_TIERS as readonly string[]).includes(m)) return name.split(/[-._/]/).includes(m);
+  let re = globCache.get(m);
+  if (!re) {
+    re = new RegExp(`^${m.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.')}$`);
+    if (globCache.size > 256) globCache.clear();
+    globCache.set(m, re);
+  }
+  return re.test(name);
 }

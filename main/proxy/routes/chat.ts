@@ -11,7 +11,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream';
 import { missingBackendMessage } from '../../core/config';
-import { findModelRoute } from '../../upstream/model-routes';
+import { findModelRoute } from '../../translate/model-map';
 import { JsonUsageTap, SseUsageTap } from '../../upstream/usage-tap';
 import type { ChatUsage } from '../../upstream/usage-tap';
 import { clientAuth } from '../auth';

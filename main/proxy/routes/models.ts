@@ -13,7 +13,7 @@ import Router from '@koa/router';
 import { createHash } from 'node:crypto';
 import type { Settings } from '../../../shared/types';
 import { missingBackendMessage } from '../../core/config';
-import { findModelRoute, isPattern } from '../../upstream/model-routes';
+import { findModelRoute, isPattern } from '../../translate/model-map';
 import { clientAuth } from '../auth';
 import type { AppDeps, ProxyRouter, ProxyState } from '../context';
 import { AppError, upstreamAppError } from '../errors';

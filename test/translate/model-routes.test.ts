@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { findModelRoute, isPattern } from '../../main/upstream/model-routes';
+import { findModelRoute, isPattern } from '../../main/translate/model-map';
 
 test('exact names win over tiers and globs; otherwise the first match in order', () => {
   const routes = [
