@@ -23,7 +23,7 @@ export { isProxySignature, newMessageId, newToolUseId, PROXY_SIGNATURE_PREFIX } 
 export { findModelRoute, isPattern, MODEL_TIERS, resolveModel, type ResolvedModel } from './model-map';
 export { chatRequestOptions, clampMaxTokens, toChatRequest, MAX_USER_LENGTH, type ChatRequestOptions } from './request';
 export { NO_RESULT_TEXT, type InlineSystemMode } from './request-messages';
-export { fromChatResponse, type ResponseContext, type TranslatedMessage } from './response';
+export { fromChatResponse, responseAsChunk, type ResponseContext, type TranslatedMessage } from './response';
 export { SseParser } from './sse-parser';
 export { StreamTranslator, type StreamContext } from './stream';
 export { RAW_ARGUMENTS_KEY, parseToolArguments } from './tool-args';

@@ -8,7 +8,7 @@
  * tokens are estimated and the result says so.
  */
 import type { AnthropicMessage, AnthropicResponseBlock } from './anthropic-types';
-import type { ChatCompletionResponse, ChatResponseMessage } from './chat-types';
+import type { ChatCompletionChunk, ChatCompletionResponse, ChatResponseMessage } from './chat-types';
 import { newToolUseId, proxySignature } from './ids';
 import { stopInfo } from './stop-reason';
 import { estimateTextTokens } from './tokens';
@@ -97,5 +97,33 @@ export function fromChatResponse(resp: ChatCompletionResponse, ctx: ResponseCont
       usage,
     },
     usageEstimated: estimated,
+  };
+}
+
+/**
+ * A whole response as one stream chunk, for a backend that answers a streamed request with plain JSON: the
+ * StreamTranslator then turns it into the same events a real stream would give.
+ */
+export function responseAsChunk(resp: ChatCompletionResponse): ChatCompletionChunk {
+  const choice = Array.isArray(resp?.choices) ? resp.choices[0] : undefined;
+  const message: ChatResponseMessage = choice?.message && typeof choice.message === 'object' ? choice.message : {};
+  const toolCalls = Array.isArray(message.tool_calls)
+    ? message.tool_calls.map((call, index) => ({ ...call, index }))
+    : undefined;
+  return {
+    ...(resp?.usage ? { usage: resp.usage } : {}),
+    choices: [
+      {
+        index: 0,
+        delta: {
+          content: messageText(message) || (typeof message.refusal === 'string' ? message.refusal : ''),
+          reasoning_content: reasoningText(message),
+          ...(toolCalls ? { tool_calls: toolCalls } : {}),
+        },
+        finish_reason: choice?.finish_reason ?? 'stop',
+        ...(choice?.stop_reason !== undefined ? { stop_reason: choice.stop_reason } : {}),
+        ...(choice?.matched_stop !== undefined ? { matched_stop: choice.matched_stop } : {}),
+      },
+    ],
   };
 }

@@ -1,22 +1,283 @@
 /**
- * Placeholder for the Anthropic Messages routes (`POST /v1/messages`, `POST /v1/messages/count_tokens`): it
- * authenticates and answers 501 in Anthropic's error format. The translation work replaces this module; keep the
- * export `messagesRoutes(deps: AppDeps): ProxyRouter`.
+ * The Anthropic Messages API on an OpenAI-compatible backend:
+ *
+ * - `POST /v1/messages` (also `?beta=true`, as Claude Code sends it): the body is validated (400
+ *   `invalid_request_error` naming the field), translated by main/translate into a Chat Completions request for the
+ *   backend model its model route picks, and the answer translated back: JSON, or SSE events written as each backend
+ *   chunk arrives. Backend errors become Anthropic errors with the backend's status (`retry-after` forwarded); a
+ *   failure after the stream started becomes an `error` event. Usage is recorded for the key (endpoint
+ *   `/v1/messages`), marked estimated when the backend reported none.
+ * - `POST /v1/messages/count_tokens`: `{input_tokens}` counted locally; the backend is not asked.
+ *
+ * Usage is recorded with `input_tokens` as the whole prompt (cached tokens included, as on `/v1/chat/completions`)
+ * and the cached part in `cache_read_input_tokens`.
  */
 import Router from '@koa/router';
+import { PassThrough } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { performance } from 'node:perf_hooks';
+import { missingBackendMessage } from '../../core/config';
+import {
+  chatRequestOptions,
+  countTokens,
+  estimateTokens,
+  fromChatResponse,
+  newMessageId,
+  parseCountTokensRequest,
+  parseMessagesRequest,
+  resolveModel,
+  responseAsChunk,
+  StreamTranslator,
+  toAnthropicError,
+  toChatRequest,
+} from '../../translate';
+import type { AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse, MessagesRequest } from '../../translate';
+import type { UpstreamResponse } from '../../upstream/client';
 import { clientAuth } from '../auth';
-import type { AppDeps, ProxyRouter, ProxyState } from '../context';
-import { AppError } from '../errors';
+import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
+import { AppError, upstreamAppError } from '../errors';
+import { parseJson, readRawBody } from '../http-body';
+import { pipeTranslatedStream } from '../translated-stream';
 
-/** The placeholder Messages routes (auth, then 501). */
+/** A `ping` goes out after this long without another event (tool calls are held until the backend finishes them). */
+export const PING_INTERVAL_MS = 10_000;
+/** The most of a backend's error body read (the rest is discarded). */
+const MAX_ERROR_BODY = 1024 * 1024;
+/** The largest non-streamed backend answer accepted. */
+const MAX_ANSWER_BODY = 64 * 1024 * 1024;
+
+/** One translated request in flight: what the log and usage record need. */
+interface Exchange {
+  model: string;
+  backendModel: string;
+  stream: boolean;
+  estimatedInput: number;
+}
+
+interface Outcome {
+  status: number;
+  usage: AnthropicUsage | null;
+  estimated: boolean;
+  error: string | null;
+}
+
+/** The routes `POST /v1/messages` and `POST /v1/messages/count_tokens`. */
 export function messagesRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
-  const notYet = (): never => {
-    throw new AppError(501, 'not_implemented', 'The Anthropic Messages API is not implemented in this build yet.', {
-      type: 'not_implemented',
+  router.post('/v1/messages', clientAuth(deps), async (ctx) => {
+    ctx.state.errorFormat = 'anthropic';
+    const req = validated(parseMessagesRequest(parseJson(await readRawBody(ctx))));
+    const settings = deps.settings();
+    const resolved = resolveModel(req.model, settings.model_routes, settings.default_model);
+    const missing = missingBackendMessage(settings, { needModel: resolved.model === '' });
+    if (missing) throw new AppError(503, 'backend_not_configured', missing, { type: 'api_error' });
+
+    const chatReq = toChatRequest(req, chatRequestOptions(settings, resolved));
+    const exchange: Exchange = {
+      model: req.model,
+      backendModel: resolved.model,
+      stream: chatReq.stream,
+      estimatedInput: estimateTokens(req),
+    };
+    const abort = new AbortController();
+    ctx.res.once('close', () => {
+      if (!ctx.res.writableFinished) abort.abort();
     });
-  };
-  router.post('/v1/messages', clientAuth(deps), notYet);
-  router.post('/v1/messages/count_tokens', clientAuth(deps), notYet);
+
+    let upstream: UpstreamResponse;
+    try {
+      upstream = await deps.upstream.postChat(settings, JSON.stringify(chatReq), { signal: abort.signal, stream: chatReq.stream });
+    } catch (err) {
+      const error = upstreamAppError(err);
+      record(deps, ctx, exchange, { status: error.status, usage: null, estimated: false, error: error.message });
+      throw error;
+    }
+
+    if (upstream.status >= 400) {
+      await answerBackendError(deps, ctx, exchange, upstream, chatReq);
+    } else if (exchange.stream) {
+      await answerStream(deps, ctx, exchange, upstream, req, abort.signal);
+    } else {
+      await answerJson(deps, ctx, exchange, upstream, req);
+    }
+  });
+
+  router.post('/v1/messages/count_tokens', clientAuth(deps), async (ctx) => {
+    ctx.state.errorFormat = 'anthropic';
+    const req = validated(parseCountTokensRequest(parseJson(await readRawBody(ctx))));
+    ctx.body = { input_tokens: countTokens(req) };
+  });
   return router;
 }
+
+/** The parsed request, or a 400 naming the failing field. */
+function validated<T>(result: { ok: true; value: T } | { ok: false; message: string }): T {
+  if (!result.ok) throw new AppError(400, 'invalid_request', result.message);
+  return result.value;
+}
+
+/** A backend error status: translated into Anthropic's error (context overflow reworded), `retry-after` forwarded. */
+async function answerBackendError(
+  deps: AppDeps,
+  ctx: ProxyContext,
+  exchange: Exchange,
+  upstream: UpstreamResponse,
+  chatReq: ChatCompletionRequest,
+): Promise<void> {
+  const text = (await readBody(upstream.body, MAX_ERROR_BODY, true)) ?? '';
+  const translated = toAnthropicError(upstream.status, text, {
+    inputTokens: exchange.estimatedInput,
+    maxTokens: chatReq.max_tokens ?? chatReq.max_completion_tokens,
+    requestId: ctx.state.requestId,
+  });
+  for (const name of ['retry-after', 'retry-after-ms', 'x-should-retry']) {
+    const value = upstream.headers[name];
+    if (typeof value === 'string') ctx.set(name, value);
+  }
+  ctx.status = translated.status;
+  ctx.body = translated.body;
+  record(deps, ctx, exchange, { status: translated.status, usage: null, estimated: false, error: translated.body.error.message });
+}
+
+/** A non-streamed answer: read whole, translated into one Message. */
+async function answerJson(
+  deps: AppDeps,
+  ctx: ProxyContext,
+  exchange: Exchange,
+  upstream: UpstreamResponse,
+  req: MessagesRequest,
+): Promise<void> {
+  let text: string | undefined;
+  try {
+    text = await readBody(upstream.body, MAX_ANSWER_BODY, false);
+  } catch (err) {
+    const error = upstreamAppError(err);
+    record(deps, ctx, exchange, { status: error.status, usage: null, estimated: false, error: error.message });
+    throw error;
+  }
+  const json = parseBackendJson(text);
+  if (!json) {
+    const message =
+      text === undefined
+        ? `The backend's answer is larger than ${MAX_ANSWER_BODY / 1024 / 1024} MB.`
+        : `The backend answered with something that is not a Chat Completions JSON object: ${text.slice(0, 200)}`;
+    record(deps, ctx, exchange, { status: 502, usage: null, estimated: false, error: message });
+    throw new AppError(502, 'bad_backend_answer', message, { type: 'api_error' });
+  }
+  const { message, usageEstimated } = fromChatResponse(json, {
+    requestedModel: req.model,
+    stopSequences: req.stop_sequences ?? [],
+    messageId: newMessageId(),
+    estimatedInputTokens: exchange.estimatedInput,
+  });
+  ctx.body = message;
+  record(deps, ctx, exchange, { status: 200, usage: message.usage, estimated: usageEstimated, error: null });
+}
+
+/** A streamed answer: SSE events written as the backend's chunks arrive (or, from a JSON answer, all at once). */
+async function answerStream(
+  deps: AppDeps,
+  ctx: ProxyContext,
+  exchange: Exchange,
+  upstream: UpstreamResponse,
+  req: MessagesRequest,
+  clientSignal: AbortSignal,
+): Promise<void> {
+  const translator = new StreamTranslator({
+    requestedModel: req.model,
+    messageId: newMessageId(),
+    estimatedInputTokens: exchange.estimatedInput,
+    stopSequences: req.stop_sequences ?? [],
+  });
+  const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
+  if (!sse) {
+    // The backend ignored `stream: true` and answered JSON: translate it as one chunk.
+    const text = await readBody(upstream.body, MAX_ANSWER_BODY, false).catch(() => undefined);
+    const json = parseBackendJson(text);
+    if (!json) {
+      const message = 'The backend answered a streamed request with something that is neither SSE nor Chat Completions JSON.';
+      record(deps, ctx, exchange, { status: 502, usage: null, estimated: false, error: message });
+      throw new AppError(502, 'bad_backend_answer', message, { type: 'api_error' });
+    }
+    setStreamHeaders(ctx);
+    ctx.body = translator.start() + translator.push(responseAsChunk(json)) + translator.finish();
+    const { estimated, ...usage } = translator.usage;
+    record(deps, ctx, exchange, { status: 200, usage, estimated, error: null });
+    return;
+  }
+
+  setStreamHeaders(ctx);
+  const out = new PassThrough();
+  ctx.body = out;
+  void pipeTranslatedStream(upstream.body, translator, out, {
+    pingIntervalMs: PING_INTERVAL_MS,
+    clientGone: () => clientSignal.aborted,
+  }).then((result) => {
+    const { estimated, ...usage } = result.usage;
+    const status = clientSignal.aborted ? 499 : 200;
+    record(deps, ctx, exchange, { status, usage, estimated, error: result.error });
+  });
+}
+
+function setStreamHeaders(ctx: ProxyContext): void {
+  ctx.status = 200;
+  ctx.type = 'text/event-stream; charset=utf-8';
+  ctx.set('cache-control', 'no-cache');
+  ctx.set('x-accel-buffering', 'no');
+}
+
+/**
+ * Reads a body as text, up to `limit` bytes: past it, `truncate` keeps the first `limit` bytes, else the result is
+ * undefined. Rejects with the body's error (an UpstreamError on a timeout).
+ */
+function readBody(body: Readable, limit: number, truncate: boolean): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    body.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        body.destroy();
+        if (truncate) chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
+        resolve(truncate ? Buffer.concat(chunks).toString('utf8') : undefined);
+        return;
+      }
+      chunks.push(chunk);
+    });
+    body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    body.on('error', reject);
+  });
+}
+
+function parseBackendJson(text: string | undefined): ChatCompletionResponse | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as ChatCompletionResponse) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function record(deps: AppDeps, ctx: ProxyContext, exchange: Exchange, outcome: Outcome): void {
+  const key = ctx.state.key;
+  if (!key) return;
+  const usage = outcome.usage;
+  deps.store.usage.record({
+    time: new Date(),
+    key_id: key.id,
+    user_id: key.user_id,
+    endpoint: '/v1/messages',
+    model: exchange.model || 'unknown',
+    backend_model: exchange.backendModel !== exchange.model ? exchange.backendModel : null,
+    status: outcome.status,
+    latency_ms: Math.round(performance.now() - ctx.state.startedAt),
+    stream: exchange.stream,
+    input_tokens: usage ? usage.input_tokens + usage.cache_read_input_tokens : 0,
+    output_tokens: usage?.output_tokens ?? 0,
+    cache_read_input_tokens: usage?.cache_read_input_tokens ?? 0,
+    usage_estimated: outcome.estimated,
+    error: outcome.error,
+  });
+}
+
