@@ -57,12 +57,14 @@ describe('server basics', () => {
     assert.ok(!all.includes(h.backend.apiKey));
   });
 
-  test('the Messages placeholder answers 501 in Anthropic format after auth', async () => {
+  test('/v1/messages?beta=true: an invalid body is a 400 invalid_request_error naming the field', async () => {
     const res = await fetch(`${h.url}/v1/messages?beta=true`, { method: 'POST', headers: { 'x-api-key': h.apiKey }, body: '{}' });
-    // The translation engineer's route replaces the placeholder; either way the answer is Anthropic-shaped.
-    const body = (await res.json()) as { type?: string };
-    if (res.status === 501) assert.equal(body.type, 'error');
-    else assert.notEqual(res.status, 401);
+    const body = (await res.json()) as { type?: string; error?: { type?: string; message?: string }; request_id?: string };
+    assert.equal(res.status, 400);
+    assert.equal(body.type, 'error');
+    assert.equal(body.error?.type, 'invalid_request_error');
+    assert.match(body.error?.message ?? '', /model/);
+    assert.equal(body.request_id, res.headers.get('request-id'));
   });
 
   test('GET /v1/models: the backend list (cached), or the Anthropic shape with anthropic-version', async () => {
