@@ -218,7 +218,7 @@ export async function startScriptedBackend(options: ScriptedBackendOptions = {})
     for (const step of streamSteps(reply, ctx)) {
       if (closed.aborted) return;
       if ('pauseMs' in step) {
-        await sleep(step.pauseMs, closed);
+        await sleep(step.pauseMs, closed, step.until);
         continue;
       }
       if ('destroy' in step) {
@@ -270,8 +270,8 @@ function closedSignal(res: ServerResponse): AbortSignal {
   return controller.signal;
 }
 
-/** Waits `ms`, or less if `signal` fires (so a closed connection leaves no timer behind). */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+/** Waits `ms`, or less if `signal` fires (so a closed connection leaves no timer behind) or `until` settles. */
+function sleep(ms: number, signal: AbortSignal, until?: PromiseLike<unknown>): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve();
     const timer = setTimeout(done, ms);
@@ -281,5 +281,6 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
       resolve();
     }
     signal.addEventListener('abort', done, { once: true });
+    until?.then(done, done);
   });
 }

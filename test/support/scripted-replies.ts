@@ -25,14 +25,15 @@ export interface ScriptedToolCall {
  * - `{ delta, finish_reason?, usage? }`: a chunk with one choice (id, model, created filled in);
  * - `{ chunk }`: a whole chunk object, written as `data: <json>`;
  * - `{ raw }`: bytes written as they are (malformed events, comments, `event:` lines);
- * - `{ pauseMs }`: wait before the next step;
+ * - `{ pauseMs, until? }`: wait before the next step, `pauseMs` at most; `until` ends the pause early when it
+ *   settles (a test can hold a stream mid-way and release it once it has seen what it waits for);
  * - `{ destroy: true }`: cut the connection (a backend dying mid-stream).
  */
 export type StreamStep =
   | { delta: Record<string, unknown>; finish_reason?: string | null; usage?: ChatUsageBody }
   | { chunk: Record<string, unknown> }
   | { raw: string }
-  | { pauseMs: number }
+  | { pauseMs: number; until?: PromiseLike<unknown> }
   | { destroy: true };
 
 /**
