@@ -1,0 +1,163 @@
+/**
+ * The real Claude Code CLI through the proxy: `claude -p … --allowedTools Bash` (temp HOME, no network but
+ * loopback) against a proxy whose scripted backend plays the model. Claude Code runs the tools the backend asks
+ * for, the proxy translates the results back, and the backend's final text quotes them. No browser.
+ * Skipped when the CLI is not installed (`.ci/run` installs it; see e2e/support/claude-code.ts).
+ */
+import { expect, test as base } from '@playwright/test';
+import { startProxyHarness } from '../test/support/proxy-harness';
+import type { ProxyHarness } from '../test/support/proxy-harness';
+import type { RecordedRequest } from '../test/support/scripted-backend';
+import { agentReply, agentRequestKind, claudeCodeBinary, CLAUDE_CODE_MISSING, runClaudeCode, toolText } from './support/claude-code';
+import type { ClaudeCodeOptions, ClaudeCodeRun } from './support/claude-code';
+
+const bin = claudeCodeBinary();
+
+const test = base.extend<{ harness: ProxyHarness; claude: (prompt: string) => Promise<ClaudeCodeRun> }>({
+  // eslint-disable-next-line no-empty-pattern
+  harness: async ({}, use) => {
+    const h = await startProxyHarness();
+    try {
+      await use(h);
+    } finally {
+      await h.close();
+    }
+  },
+  claude: async ({ harness }, use, testInfo) => {
+    const runs: ClaudeCodeRun[] = [];
+    await use(async (prompt) => {
+      const opts: ClaudeCodeOptions = { bin: bin ?? '', baseUrl: harness.url, apiKey: harness.apiKey, prompt };
+      const run = await runClaudeCode(opts);
+      runs.push(run);
+      return run;
+    });
+    if (testInfo.status !== testInfo.expectedStatus) {
+      for (const [i, run] of runs.entries()) await testInfo.attach(`claude-code-${i}.txt`, { body: run.report(), contentType: 'text/plain' });
+      await testInfo.attach('backend-requests.json', { body: requestsReport(harness.backend.chatRequests), contentType: 'application/json' });
+      await testInfo.attach('proxy-log.txt', { body: harness.logs.join('\n'), contentType: 'text/plain' });
+    }
+  },
+});
+
+/** The backend's chat requests, with their message lists (not the 70 KB of tool schemas). */
+function requestsReport(requests: RecordedRequest[]): string {
+  return JSON.stringify(
+    requests.map((r) => ({ status: r.status, model: r.body.model, stream: r.body.stream, tools: r.body.tools?.length ?? 0, messages: r.body.messages })),
+    null,
+    2,
+  );
+}
+
+/** The requests of the main loop that carried tool results. */
+function afterToolRequests(h: ProxyHarness): RecordedRequest[] {
+  return h.backend.chatRequests.filter((r) => agentRequestKind(r.body) === 'after-tools');
+}
+
+/** The proxy's usage rows for this key's user, via `GET /usage/me`. */
+async function usageRows(h: ProxyHarness): Promise<{ endpoint: string; requests: number; total_tokens: number }[]> {
+  const res = await fetch(`${h.url}/usage/me`, { headers: { 'x-api-key': h.apiKey } });
+  expect(res.status).toBe(200);
+  const body = (await res.json()) as { usage_by_endpoint: { endpoint: string; requests: number; total_tokens: number }[] };
+  return body.usage_by_endpoint;
+}
+
+function expectSuccess(run: ClaudeCodeRun): void {
+  expect(run.exitCode, run.report()).toBe(0);
+  expect(run.result?.is_error, run.report()).toBe(false);
+}
+
+test.describe('Claude Code CLI through the proxy', () => {
+  test.skip(!bin, CLAUDE_CODE_MISSING);
+  test.describe.configure({ timeout: 150_000 });
+
+  test('runs a Bash tool call and answers with its output', async ({ harness: h, claude }) => {
+    const command = 'echo infiniproxy-$((6*7))';
+    h.backend.setDefaultReply(
+      agentReply({
+        onPrompt: { text: 'Running it now.', toolCalls: [{ id: 'call_echo_1', name: 'Bash', arguments: { command, description: 'Print the marker' } }] },
+        afterTools: (results) => ({ text: `The command printed: ${toolText(results[0]).trim()}` }),
+      }),
+    );
+
+    const run = await claude('Run `echo infiniproxy-$((6*7))` with Bash and tell me what it printed.');
+
+    expectSuccess(run);
+    expect(run.toolUses.map((b) => [b.id, b.name, (b.input as { command?: string }).command])).toEqual([['call_echo_1', 'Bash', command]]);
+    expect(run.toolResults).toHaveLength(1);
+    expect(run.toolResults[0]).toMatchObject({ tool_use_id: 'call_echo_1', is_error: false });
+
+    const [next, ...more] = afterToolRequests(h);
+    expect(next, requestsReport(h.backend.chatRequests)).toBeDefined();
+    expect(more).toHaveLength(0);
+    const tools = next?.body.messages?.filter((m) => m.role === 'tool') ?? [];
+    expect(tools.map((m) => m.tool_call_id)).toEqual(['call_echo_1']);
+    expect(toolText(tools[0])).toContain('infiniproxy-42');
+
+    expect(run.result?.result).toContain('The command printed: infiniproxy-42');
+    expect(h.backend.chatRequests.every((r) => r.status === 200)).toBe(true);
+
+    const messages = (await usageRows(h)).filter((r) => r.endpoint === '/v1/messages');
+    expect(messages.reduce((n, r) => n + r.requests, 0)).toBeGreaterThanOrEqual(2);
+    expect(messages.reduce((n, r) => n + r.total_tokens, 0)).toBeGreaterThan(0);
+  });
+
+  test('runs two tool calls of one turn and sends both results back in call order', async ({ harness: h, claude }) => {
+    // The first call finishes last, so call order and completion order differ.
+    const calls = [
+      { id: 'call_first', name: 'Bash', arguments: { command: 'sleep 1; echo first-$((2+3))', description: 'Print the first marker' } },
+      { id: 'call_second', name: 'Bash', arguments: { command: 'echo second-$((3*4))', description: 'Print the second marker' } },
+    ];
+    h.backend.setDefaultReply(
+      agentReply({
+        onPrompt: { toolCalls: calls },
+        afterTools: (results) => ({ text: `Results: ${results.map((m) => toolText(m).trim()).join(' and ')}.` }),
+      }),
+    );
+
+    const run = await claude('Run two Bash commands: `sleep 1; echo first-$((2+3))` and `echo second-$((3*4))`. Report both outputs.');
+
+    expectSuccess(run);
+    expect(run.toolUses.map((b) => b.id)).toEqual(['call_first', 'call_second']);
+    expect(run.toolResults.map((b) => b.tool_use_id).sort()).toEqual(['call_first', 'call_second']);
+
+    const [next] = afterToolRequests(h);
+    const messages = next?.body.messages ?? [];
+    const at = messages.findLastIndex((m) => m.role === 'assistant' && (m.tool_calls?.length ?? 0) > 0);
+    expect(messages[at]?.tool_calls?.map((c) => [c.id, c.function.name, JSON.parse(c.function.arguments)])).toEqual(
+      calls.map((c) => [c.id, c.name, c.arguments]),
+    );
+    const answers = messages.slice(at + 1, at + 3);
+    expect(answers.map((m) => [m.role, m.tool_call_id])).toEqual([
+      ['tool', 'call_first'],
+      ['tool', 'call_second'],
+    ]);
+    expect(toolText(answers[0])).toContain('first-5');
+    expect(toolText(answers[1])).toContain('second-12');
+
+    expect(run.result?.result).toContain('Results: first-5 and second-12.');
+    expect(h.backend.chatRequests.every((r) => r.status === 200)).toBe(true);
+  });
+
+  test('accepts streamed reasoning as thinking and sends the thinking turn back without error', async ({ harness: h, claude }) => {
+    const thought = 'The user wants the date of a fixed epoch; Bash can compute it.';
+    h.backend.setDefaultReply(
+      agentReply({
+        onPrompt: {
+          reasoning: thought,
+          toolCalls: [{ id: 'call_date', name: 'Bash', arguments: { command: 'date -u -d @0 +%Y', description: 'Print the epoch year' } }],
+        },
+        afterTools: (results) => ({ reasoning: 'The tool answered; quote it.', text: `The epoch year is ${toolText(results[0]).trim()}.` }),
+      }),
+    );
+
+    const run = await claude('Use Bash to print the year of the Unix epoch (date -u -d @0 +%Y) and tell me.');
+
+    expectSuccess(run);
+    const thinking = run.assistantBlocks.filter((b) => b.type === 'thinking').map((b) => b.thinking);
+    expect(thinking).toContain(thought);
+    expect(run.toolUses.map((b) => b.id)).toEqual(['call_date']);
+    expect(toolText(afterToolRequests(h)[0]?.body.messages?.find((m) => m.role === 'tool'))).toContain('1970');
+    expect(run.result?.result).toContain('The epoch year is 1970.');
+    expect(h.backend.chatRequests.every((r) => r.status === 200)).toBe(true);
+  });
+});
