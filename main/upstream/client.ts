@@ -4,7 +4,9 @@
  * TIMEOUT (settings.timeout_s) bounds the wait for response headers and every silence between body chunks, never
  * the whole length of a stream. (The silence is measured as the reader pulls chunks, so a client that stops reading
  * for longer than TIMEOUT also ends the request.) Connection failures and 502/503 answers are retried (settings.retries) while no
- * byte has reached the client, which is always the case here: a retry happens before postChat resolves.
+ * byte has reached the client, which is always the case here: a retry happens before postChat resolves. The wait is a
+ * jittered exponential backoff, or the answer's `retry-after` when it asks for longer; one that asks for more than
+ * {@link MAX_RETRY_AFTER_MS} is not retried but handed to the client (its `retry-after` with it).
  * The backend key goes only into the Authorization header; no error message or log line contains it.
  */
 import { Agent as HttpAgent } from 'node:http';
@@ -130,13 +132,16 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
           res = await attempt(url, body, headers, timeoutMs, opts.signal);
         } catch (err) {
           if (!(err instanceof UpstreamError) || err.kind !== 'unreachable' || !canRetry) throw err;
-          await backoff(retryDelayMs * 2 ** n, opts.signal);
+          await backoff(jittered(retryDelayMs * 2 ** n), opts.signal);
           continue;
         }
         if ((res.status === 502 || res.status === 503) && canRetry) {
-          res.body.destroy();
-          await backoff(retryDelayMs * 2 ** n, opts.signal);
-          continue;
+          const wait = retryWait(res.headers['retry-after'], jittered(retryDelayMs * 2 ** n));
+          if (wait !== null) {
+            res.body.destroy();
+            await backoff(wait, opts.signal);
+            continue;
+          }
         }
         return res;
       }
@@ -232,6 +237,27 @@ function parseJson(text: string): unknown {
   } catch {
     return undefined;
   }
+}
+
+/** The longest `retry-after` the proxy waits out itself; a longer one goes back to the client. */
+export const MAX_RETRY_AFTER_MS = 30_000;
+
+/** `ms` less up to half of it at random, so retries of many clients spread out. */
+function jittered(ms: number): number {
+  return ms * (0.5 + Math.random() * 0.5);
+}
+
+/**
+ * How long to wait before retrying an answer with this `retry-after` (seconds or an HTTP date): the longer of it and
+ * `backoffMs`; null when it asks for more than MAX_RETRY_AFTER_MS.
+ */
+export function retryWait(retryAfter: string | string[] | undefined, backoffMs: number, now = Date.now()): number | null {
+  const value = (Array.isArray(retryAfter) ? retryAfter[0] : retryAfter)?.trim();
+  if (!value) return backoffMs;
+  const asked = /^\d+(\.\d+)?$/.test(value) ? Number(value) * 1000 : Date.parse(value) - now;
+  if (Number.isNaN(asked)) return backoffMs;
+  if (asked > MAX_RETRY_AFTER_MS) return null;
+  return Math.max(asked, backoffMs);
 }
 
 function backoff(ms: number, signal?: AbortSignal): Promise<void> {

@@ -20,6 +20,7 @@
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** One way of answering (or not answering) a request. */
@@ -62,6 +63,8 @@ export type QueuedModeInput = Exclude<FaultMode, { kind: 'refuse' }> | Exclude<F
 export interface FaultRequest {
   /** 1, 2, 3… in order of arrival. */
   seq: number;
+  /** When it arrived (performance.now()), e.g. to check the wait between a retried request and its retry. */
+  receivedAt: number;
   method: string;
   path: string;
   headers: IncomingMessage['headers'];
@@ -154,6 +157,7 @@ export async function startFaultBackend(options: FaultBackendOptions = {}): Prom
     const use = routed ? (queue.shift() ?? mode) : undefined;
     const record: FaultRequest = {
       seq: requests.length + 1,
+      receivedAt: performance.now(),
       method: req.method ?? 'GET',
       path,
       headers: req.headers,
