@@ -153,8 +153,12 @@ test.describe('Claude Code CLI through the proxy', () => {
     const run = await claude('Use Bash to print the year of the Unix epoch (date -u -d @0 +%Y) and tell me.');
 
     expectSuccess(run);
-    const thinking = run.assistantBlocks.filter((b) => b.type === 'thinking').map((b) => b.thinking);
-    expect(thinking).toContain(thought);
+    const thinking = run.assistantBlocks.filter((b) => b.type === 'thinking');
+    expect(thinking.map((b) => b.thinking)).toContain(thought);
+    // Claude Code sends the thinking block back with the signature the proxy gave it; it must never reach the backend.
+    const signatures = thinking.map((b) => b.signature ?? '').filter((s) => s !== '');
+    expect(signatures.length).toBeGreaterThan(0);
+    for (const s of signatures) expect(h.backend.chatRequests.some((r) => r.raw.includes(s))).toBe(false);
     expect(run.toolUses.map((b) => b.id)).toEqual(['call_date']);
     expect(toolText(afterToolRequests(h)[0]?.body.messages?.find((m) => m.role === 'tool'))).toContain('1970');
     expect(run.result?.result).toContain('The epoch year is 1970.');

@@ -82,6 +82,7 @@ export interface ClaudeCodeBlock {
   type: string;
   text?: string;
   thinking?: string;
+  signature?: string;
   id?: string;
   name?: string;
   input?: unknown;
