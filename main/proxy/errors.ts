@@ -92,6 +92,8 @@ export function formatFor(ctx: ProxyContext): ErrorFormat {
 /** Anything thrown, as an AppError (unexpected errors become a generic 500). */
 export function toAppError(err: unknown): { error: AppError; unexpected: boolean } {
   if (err instanceof AppError) return { error: err, unexpected: false };
+  // A backend failure that escaped a route (e.g. while it read the backend's body): 502/504, never a 500.
+  if (err instanceof UpstreamError) return { error: upstreamAppError(err), unexpected: false };
   if (err instanceof AdminError) return { error: new AppError(err.status, err.code, err.message), unexpected: false };
   if (err instanceof StoreError) {
     const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : 400;

@@ -46,8 +46,11 @@ export type FaultMode =
   | { kind: 'garbage-sse'; body?: string }
   /** `status` (default 502) with an HTML page, as gateways send. */
   | { kind: 'non-json-error'; status?: number; body?: string }
-  /** Any status, body (objects as JSON, strings as is) and headers (`retry-after`…). Default: 500, OpenAI error. */
-  | { kind: 'status'; status?: number; body?: unknown; headers?: Record<string, string> }
+  /**
+   * Any status, body (objects as JSON, strings as is) and headers (`retry-after`…). Default: 500, OpenAI error.
+   * `cut`: send only the first half of the body, then hang (`hang`) or destroy the socket (`reset`).
+   */
+  | { kind: 'status'; status?: number; body?: unknown; headers?: Record<string, string>; cut?: 'hang' | 'reset' }
   /** A correct answer of `bytes` (default 5 MiB) of content, streamed in 16 KiB chunks when asked. */
   | { kind: 'huge'; bytes?: number }
   /** A correct answer in `chunks` chunks `delayMs` apart (not streamed: one answer after all the delays). */
@@ -392,7 +395,9 @@ async function respond(
       const text = typeof raw === 'string' ? raw : JSON.stringify(raw);
       const type = typeof raw === 'string' ? 'text/plain; charset=utf-8' : 'application/json';
       res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text), ...mode.headers });
-      res.end(text);
+      if (!mode.cut) return void res.end(text);
+      await write(res, text.slice(0, Math.floor(text.length / 2)), signal);
+      if (mode.cut === 'reset') req.socket.destroy();
       return;
     }
     case 'slow-ok': {
