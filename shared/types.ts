@@ -19,6 +19,17 @@ export interface KeyLimits {
   tokens_per_month: number | null;
 }
 
+/** What a key has left now under each of its limits; null where it has no limit. */
+export interface KeyRemaining {
+  requests_this_minute: number | null;
+  /** Requests it may start now, beside those in flight. */
+  concurrent: number | null;
+  /** Tokens left today (UTC day). */
+  tokens_today: number | null;
+  /** Tokens left this month (UTC month). */
+  tokens_this_month: number | null;
+}
+
 /** An API key as it may be shown: never the secret, only its display prefix. */
 export interface ApiKeyInfo {
   id: number;
@@ -32,6 +43,8 @@ export interface ApiKeyInfo {
   revoked_at: string | null;
   is_active: boolean;
   limits: KeyLimits;
+  /** What the key has left now; set by the admin service on listed keys (absent from the store's records). */
+  remaining?: KeyRemaining;
 }
 
 /** Returned once, when a key is created: the only time the whole key exists outside the client. */
@@ -192,6 +205,8 @@ export interface DoctorCheck {
   name: string;
   ok: boolean;
   detail: string;
+  /** Passed with a caveat worth reading (e.g. usage will be estimated); `ok` stays true. */
+  warning?: boolean;
 }
 
 export interface DoctorReport {

@@ -7,9 +7,11 @@
 import { AdminError } from '../../shared/admin-api';
 import type { AdminApi, CreateKeyInput, CreateUserInput, KeyListFilter } from '../../shared/admin-api';
 import type {
+  ApiKeyInfo,
   DoctorCheck,
   DoctorReport,
   KeyLimits,
+  KeyRemaining,
   RequestLogQuery,
   ServerStatus,
   Settings,
@@ -29,6 +31,8 @@ export interface AdminServiceDeps {
   /** The server's current status (the runtime's). */
   status(): ServerStatus;
   upstream: Pick<UpstreamClient, 'getModels'>;
+  /** What a key has left under its limits now (the runtime's KeyLimiter); listed keys carry it as `remaining`. */
+  remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining;
 }
 
 const LIMIT_FIELDS = ['requests_per_minute', 'concurrent_streams', 'tokens_per_day', 'tokens_per_month'] as const;
@@ -36,6 +40,9 @@ const LIMIT_FIELDS = ['requests_per_minute', 'concurrent_streams', 'tokens_per_d
 /** Creates the admin service. */
 export function createAdminService(deps: AdminServiceDeps): AdminApi {
   const { store } = deps;
+  /** An active key with what it has left, when the service knows. */
+  const withRemaining = (info: ApiKeyInfo): ApiKeyInfo =>
+    deps.remaining && info.is_active ? { ...info, remaining: deps.remaining(info) } : info;
   return {
     status: async () => deps.status(),
 
@@ -59,7 +66,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
     listKeys: (filter?: KeyListFilter) => {
       const f = record(filter ?? {}, 'filter');
       const user_id = optInt(f.user_id, 'user_id', 1);
-      return store.keys.list(user_id === undefined ? undefined : { user_id });
+      return store.keys.list(user_id === undefined ? undefined : { user_id }).then((keys) => keys.map(withRemaining));
     },
 
     createKey: async (input: CreateKeyInput) => {
@@ -83,7 +90,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
       const keyId = reqInt(id, 'id');
       const info = await store.keys.setLimits(keyId, parseLimits(limits));
       if (!info) throw notFound(`id: no API key with id ${keyId}`);
-      return info;
+      return withRemaining(info);
     },
 
     usage: (query: UsageQuery) => {

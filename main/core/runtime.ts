@@ -12,6 +12,8 @@ import { fileURLToPath } from 'node:url';
 import type { AdminApi } from '../../shared/admin-api';
 import type { ServerStatus, Settings } from '../../shared/types';
 import pkg from '../../package.json' with { type: 'json' };
+import { AuthThrottle } from '../proxy/auth-throttle';
+import type { AuthThrottleOptions } from '../proxy/auth-throttle';
 import { createApp, startServer } from '../proxy/server';
 import type { RunningServer } from '../proxy/server';
 import { createUpstreamClient } from '../upstream/client';
@@ -19,6 +21,7 @@ import type { UpstreamClient } from '../upstream/client';
 import { createAdminService } from './admin-service';
 import { adminTokenOverride, isBackendConfigured, isLoopbackHost, LayeredSettings, resolveDataDir } from './config';
 import { readDotenvFile } from './env-file';
+import { KeyLimiter } from './limits/key-limiter';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { openStore } from './store/lowdb-store';
@@ -43,6 +46,8 @@ export interface RuntimeOptions {
   distDir?: string;
   /** Where log lines go (default stderr). */
   log?: (line: string) => void;
+  /** How failed authentications are throttled (default: 20 failures a minute block an address for a minute). */
+  authThrottle?: AuthThrottleOptions;
 }
 
 export class ProxyRuntime {
@@ -50,6 +55,9 @@ export class ProxyRuntime {
   readonly store: Store;
   readonly admin: AdminApi;
   readonly logger: Logger;
+  /** Per-key limits; its counts (requests this minute, in flight) outlive a stop and start. */
+  readonly limiter: KeyLimiter;
+  readonly #authThrottle: AuthThrottle;
   readonly #settings: LayeredSettings;
   readonly #upstream: UpstreamClient;
   readonly #distDir: string;
@@ -67,6 +75,7 @@ export class ProxyRuntime {
     adminToken: string | undefined;
     distDir: string;
     log?: (line: string) => void;
+    authThrottle?: AuthThrottleOptions;
   }) {
     this.dataDir = init.dataDir;
     this.store = init.store;
@@ -75,11 +84,14 @@ export class ProxyRuntime {
     this.#distDir = init.distDir;
     this.logger = createLogger({ debug: () => this.settings().debug, write: init.log });
     this.#upstream = createUpstreamClient({ userAgent: `InfiniProxy/${APP_VERSION}` });
+    this.limiter = new KeyLimiter({ tokensSince: (keyId, since) => this.store.usage.tokensSince(keyId, since) });
+    this.#authThrottle = new AuthThrottle(init.authThrottle);
     this.admin = createAdminService({
       store: this.store,
       settings: this.#settings,
       status: () => this.status(),
       upstream: this.#upstream,
+      remaining: (key) => this.limiter.remaining(key),
     });
     this.#settings.onChange(() => this.#emit());
   }
@@ -100,6 +112,7 @@ export class ProxyRuntime {
         adminToken: adminTokenOverride(env, dotenv),
         distDir: opts.distDir ?? defaultDistDir(),
         log: opts.log,
+        authThrottle: opts.authThrottle,
       });
       for (const problem of settings.current().problems) runtime.logger.warn(`setting ignored: ${problem}`);
       return runtime;
@@ -127,6 +140,8 @@ export class ProxyRuntime {
         admin: this.admin,
         adminToken: async () => (tokenCache ??= await this.store.adminToken()),
         upstream: this.#upstream,
+        limiter: this.limiter,
+        authThrottle: this.#authThrottle,
         logger: this.logger,
         distDir: this.#distDir,
         version: APP_VERSION,

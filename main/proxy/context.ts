@@ -6,9 +6,11 @@ import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import type { AdminApi } from '../../shared/admin-api';
 import type { Settings } from '../../shared/types';
+import type { KeyLimiter } from '../core/limits/key-limiter';
 import type { Logger } from '../core/logger';
 import type { AuthenticatedKey, Store } from '../core/store/store';
 import type { UpstreamClient } from '../upstream/client';
+import type { AuthThrottle } from './auth-throttle';
 import type { ErrorFormat } from './errors';
 
 /** What the Koa app is built from. Settings are read per request, so a change applies to the next one. */
@@ -21,6 +23,10 @@ export interface AppDeps {
   /** The admin token requests must present (ADMIN_TOKEN, else the store's). */
   adminToken(): Promise<string>;
   upstream: UpstreamClient;
+  /** Per-key limits (requests per minute, concurrency, token budgets); one per app, shared by its routes. */
+  limiter: KeyLimiter;
+  /** Refuses addresses that keep failing authentication (client keys and the admin token alike). */
+  authThrottle: AuthThrottle;
   logger: Logger;
   /** The built renderer served at /admin (dist/renderer). */
   distDir: string;

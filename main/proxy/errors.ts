@@ -24,13 +24,21 @@ export class AppError extends Error {
   readonly type: string | undefined;
   /** Extra response headers (e.g. `retry-after`). */
   readonly headers: Record<string, string>;
-  constructor(status: number, code: string, message: string, opts: { type?: string; headers?: Record<string, string> } = {}) {
+  /** The request field at fault (OpenAI's `param`, e.g. `messages.2.content`); null when none. */
+  readonly param: string | null;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    opts: { type?: string; headers?: Record<string, string>; param?: string | null } = {},
+  ) {
     super(message);
     this.name = 'AppError';
     this.status = status;
     this.code = code;
     this.type = opts.type;
     this.headers = opts.headers ?? {};
+    this.param = opts.param ?? null;
   }
 }
 
@@ -74,7 +82,7 @@ export function errorBody(format: ErrorFormat, err: AppError, requestId: string)
     return { type: 'error', error: { type: err.type ?? anthropicErrorType(err.status), message: err.message }, request_id: requestId };
   }
   if (format === 'openai') {
-    return { error: { message: err.message, type: err.type ?? openaiErrorType(err.status), param: null, code: err.code } };
+    return { error: { message: err.message, type: err.type ?? openaiErrorType(err.status), param: err.param, code: err.code } };
   }
   return { error: { code: err.code, message: err.message } };
 }

@@ -1,6 +1,7 @@
 /**
  * The Koa app and its listener. Middleware order: request context (request-id header, one log line per request) →
- * error formatting → web admin static files → routes. Routes stay thin; see routes/*.
+ * error formatting → Host guard of the admin surface (host-guard.ts) → web admin static files → routes. Routes stay
+ * thin; see routes/*. No CORS headers are sent: the web admin is same-origin, API clients are not browsers.
  */
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
@@ -12,6 +13,7 @@ import type { Middleware } from 'koa';
 import type { Logger } from '../core/logger';
 import type { AppDeps, ProxyRouter, ProxyState } from './context';
 import { errorMiddleware } from './errors';
+import { hostGuard } from './host-guard';
 import { adminRoutes } from './routes/admin';
 import { chatRoutes } from './routes/chat';
 import { infoRoutes } from './routes/info';
@@ -52,6 +54,7 @@ export function createApp(deps: AppDeps): Koa<ProxyState> {
   });
   app.use(requestContext(deps.logger));
   app.use(errorMiddleware(deps.logger));
+  app.use(hostGuard(deps));
   app.use(webAdmin(deps.distDir) as Middleware<ProxyState>);
   const routers: ProxyRouter[] = [
     infoRoutes(deps),

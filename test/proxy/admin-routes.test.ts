@@ -125,6 +125,13 @@ describe('admin HTTP API', () => {
       ],
       start_date: null,
       end_date: null,
+      // Beyond the seed: the key's limits and what it has left (none set: unlimited).
+      key: {
+        id: key.id,
+        name: 'seedkey',
+        limits: { requests_per_minute: null, concurrent_streams: null, tokens_per_day: null, tokens_per_month: null },
+        remaining: { requests_this_minute: null, concurrent: null, tokens_today: null, tokens_this_month: null },
+      },
     });
     assert.equal((await call('GET', '/usage/api-key/999999')).status, 404);
 

@@ -4,7 +4,7 @@
  * for `retry-after` (the route answers 429 `rate_limit_error`). `remaining()` is what the usage view shows.
  * Plain Node, no I/O: token usage comes from the store through `tokensSince`.
  */
-import type { KeyLimits } from '../../../shared/types';
+import type { KeyLimits, KeyRemaining } from '../../../shared/types';
 import { SlidingWindowCounter } from './sliding-window';
 import {
   formatWait,
@@ -38,13 +38,8 @@ export type Admission =
   | { ok: true; release(): void }
   | { ok: false; limit: LimitName; reason: string; retryAfterSeconds: number };
 
-/** What a key has left now; null where it has no limit. Snake case, as it travels to the admin. */
-export interface KeyRemaining {
-  requests_this_minute: number | null;
-  concurrent: number | null;
-  tokens_today: number | null;
-  tokens_this_month: number | null;
-}
+/** What a key has left now; null where it has no limit. Snake case, as it travels to the admin (shared/types). */
+export type { KeyRemaining };
 
 /**
  * A request refused for concurrency may go as soon as another of the key's requests ends, which cannot be foreseen;

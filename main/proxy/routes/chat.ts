@@ -5,6 +5,11 @@
  * matches it. Answers stream through chunk by chunk as they arrive. For usage accounting a streamed request gets
  * `stream_options.include_usage` added when the client did not ask for it, and that usage-only chunk is removed
  * from what the client receives. Backend error answers pass through with their status and body.
+ *
+ * Before anything is forwarded the key's limits are applied (429, key-limits.ts) and the body is checked against the
+ * Chat Completions schema (400 naming the field, `param` set to its path). The check reads the parsed body; what
+ * is sent is still the client's bytes when nothing must change. When the backend reports no usage, input and output
+ * tokens are estimated from the texts and recorded as `usage_estimated`.
  */
 import Router from '@koa/router';
 import type { IncomingHttpHeaders } from 'node:http';
@@ -12,12 +17,17 @@ import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream';
 import { missingBackendMessage } from '../../core/config';
 import { findModelRoute } from '../../translate/model-map';
+import { tokensForBytes } from '../../translate/tokens';
 import { JsonUsageTap, SseUsageTap } from '../../upstream/usage-tap';
 import type { ChatUsage } from '../../upstream/usage-tap';
 import { clientAuth } from '../auth';
+import { completionTextBytes, estimateChatInputTokens, SseOutputCounter } from '../chat-usage-estimate';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
 import { AppError, upstreamAppError } from '../errors';
 import { isRecord, parseJsonObject, readRawBody } from '../http-body';
+import { keyLimits } from '../key-limits';
+import { parseChatRequest } from '../validate/chat-request';
+import type { ChatRequest as CheckedChatRequest } from '../validate/chat-request';
 
 /** Response headers of the backend not forwarded (hop-by-hop, recomputed, or ours). */
 const DROPPED_HEADERS = new Set([
@@ -44,28 +54,33 @@ interface ChatRequest {
   clientWantsUsage: boolean;
   /** The body sent to the backend (the client's bytes when nothing had to change). */
   body: Buffer | string;
+  /** The request as the schema checked it (for estimating usage when the backend reports none). */
+  checked: CheckedChatRequest;
 }
 
-/** Reads the client's body and decides what to send to the backend. Pure but for the thrown 400s. */
+/** Reads the client's body, checks it, and decides what to send to the backend. Pure but for the thrown 400s. */
 export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findModelRoute>[0]): ChatRequest {
   const body = parseJsonObject(raw);
+  const parsed = parseChatRequest(body);
+  if (!parsed.ok) throw new AppError(400, 'invalid_request', parsed.message, { param: parsed.param });
+  const checked = parsed.value;
   const model = typeof body.model === 'string' ? body.model : '';
   const route = model ? findModelRoute(routes, model) : undefined;
   const stream = body.stream === true;
   const options = isRecord(body.stream_options) ? body.stream_options : undefined;
   const clientWantsUsage = options?.include_usage === true;
   const addUsage = stream && !clientWantsUsage;
-  if (!route && !addUsage) return { model, backendModel: model, stream, clientWantsUsage, body: raw };
+  if (!route && !addUsage) return { model, backendModel: model, stream, clientWantsUsage, body: raw, checked };
   const out: Record<string, unknown> = { ...body };
   if (route) out.model = route.model;
   if (addUsage) out.stream_options = { ...options, include_usage: true };
-  return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: JSON.stringify(out) };
+  return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: JSON.stringify(out), checked };
 }
 
 /** The pass-through route `POST /v1/chat/completions`. */
 export function chatRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
-  router.post('/v1/chat/completions', clientAuth(deps), async (ctx) => {
+  router.post('/v1/chat/completions', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'openai';
     const settings = deps.settings();
     const missing = missingBackendMessage(settings, { needModel: false });
@@ -93,15 +108,24 @@ export function chatRoutes(deps: AppDeps): ProxyRouter {
       ctx.set('x-accel-buffering', 'no');
     }
     const tap = sse ? new SseUsageTap({ stripUsageChunk: !req.clientWantsUsage }) : new JsonUsageTap();
-    pipeline(upstream.body, tap, (err) => {
+    const counter = sse ? new SseOutputCounter() : null;
+    /** The reported usage; else, for an answer the backend generated, an estimate. */
+    const usage = (): Usage | null => {
+      if (tap.usage || upstream.status >= 400) return tap.usage ? { ...tap.usage, estimated: false } : null;
+      const outputBytes = counter ? counter.bytes : completionTextBytes(tap instanceof JsonUsageTap ? tap.json : undefined);
+      return estimatedUsage(req, outputBytes);
+    };
+    const done = (err: Error | null): void => {
       if (err) {
         const clientGone = abort.signal.aborted;
-        record(deps, ctx, req, clientGone ? 499 : 502, tap.usage, clientGone ? 'client closed the connection' : err.message);
+        record(deps, ctx, req, clientGone ? 499 : 502, usage(), clientGone ? 'client closed the connection' : err.message);
         return;
       }
       const error = upstream.status >= 400 ? errorMessageOf(tap instanceof JsonUsageTap ? tap.json : undefined, upstream.status) : null;
-      record(deps, ctx, req, upstream.status, tap.usage, error);
-    });
+      record(deps, ctx, req, upstream.status, usage(), error);
+    };
+    if (counter) pipeline(upstream.body, counter, tap, done);
+    else pipeline(upstream.body, tap, done);
     ctx.body = tap;
   });
   return router;
@@ -122,7 +146,20 @@ function errorMessageOf(json: unknown, status: number): string {
   return `backend ${status}`;
 }
 
-function record(deps: AppDeps, ctx: ProxyContext, req: ChatRequest, status: number, usage: ChatUsage | null, error: string | null): void {
+/** Token counts as recorded: the backend's, or estimated when it sent none. */
+type Usage = ChatUsage & { estimated: boolean };
+
+/** Usage estimated from the request's texts and the generated text's bytes. */
+function estimatedUsage(req: ChatRequest, outputBytes: number): Usage {
+  return {
+    prompt_tokens: estimateChatInputTokens(req.checked),
+    completion_tokens: tokensForBytes(outputBytes),
+    cached_tokens: 0,
+    estimated: true,
+  };
+}
+
+function record(deps: AppDeps, ctx: ProxyContext, req: ChatRequest, status: number, usage: Usage | null, error: string | null): void {
   const key = ctx.state.key;
   if (!key) return;
   deps.store.usage.record({
@@ -138,7 +175,7 @@ function record(deps: AppDeps, ctx: ProxyContext, req: ChatRequest, status: numb
     input_tokens: usage?.prompt_tokens ?? 0,
     output_tokens: usage?.completion_tokens ?? 0,
     cache_read_input_tokens: usage?.cached_tokens ?? 0,
-    usage_estimated: false,
+    usage_estimated: usage?.estimated ?? false,
     error,
   });
 }

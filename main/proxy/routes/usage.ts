@@ -3,10 +3,11 @@
  * - `GET /usage/me` (client key): the usage of the key's user;
  * - `GET /usage/api-key/:id` (admin token): the usage of one key.
  * Both take `?start_date=&end_date=` (or `since`/`until`): ISO date-times, or dates (`2025-06-01`; an end date
- * includes its whole day).
+ * includes its whole day). Both add `key`: the key's limits and what it has left under them now (the calling key for
+ * `/usage/me`).
  */
 import Router from '@koa/router';
-import type { UsageReport } from '../../../shared/types';
+import type { KeyLimits, KeyRemaining, UsageReport } from '../../../shared/types';
 import { dateBound } from '../../core/admin-service';
 import { adminAuth, clientAuth } from '../auth';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
@@ -22,6 +23,14 @@ export interface SeedUsageRow {
   total_tokens: number;
 }
 
+/** A key's limits and what it has left under them now. */
+export interface KeyAllowance {
+  id: number;
+  name: string;
+  limits: KeyLimits;
+  remaining: KeyRemaining;
+}
+
 /** The seed's usage answer. */
 export interface SeedUsage {
   user_id: number;
@@ -33,6 +42,8 @@ export interface SeedUsage {
   usage_by_endpoint: SeedUsageRow[];
   start_date: string | null;
   end_date: string | null;
+  /** The key's limits and allowance left (added by the routes; not part of the seed's answer). */
+  key?: KeyAllowance;
 }
 
 /** Folds a report's rows (key × model × endpoint) into the seed shape (endpoint × model). */
@@ -80,7 +91,7 @@ export function usageRoutes(deps: AppDeps): ProxyRouter {
     const key = ctx.state.key!;
     const range = rangeOf(ctx);
     const report = await deps.store.usage.report({ user_id: key.user_id, ...range });
-    ctx.body = seedUsage(report, { user_id: key.user_id, username: key.username });
+    ctx.body = { ...seedUsage(report, { user_id: key.user_id, username: key.username }), key: allowance(deps, key) };
   });
 
   router.get('/usage/api-key/:id', adminAuth(deps), async (ctx) => {
@@ -88,8 +99,12 @@ export function usageRoutes(deps: AppDeps): ProxyRouter {
     const key = Number.isInteger(id) ? await deps.store.keys.get(id) : undefined;
     if (!key) throw new AppError(404, 'not_found', `id: no API key with id ${ctx.params.id}`);
     const report = await deps.store.usage.report({ key_id: id, ...rangeOf(ctx) });
-    ctx.body = seedUsage(report, { user_id: key.user_id, username: key.username });
+    ctx.body = { ...seedUsage(report, { user_id: key.user_id, username: key.username }), key: allowance(deps, key) };
   });
 
   return router;
+}
+
+function allowance(deps: Pick<AppDeps, 'limiter'>, key: { id: number; name: string; limits: KeyLimits }): KeyAllowance {
+  return { id: key.id, name: key.name, limits: key.limits, remaining: deps.limiter.remaining(key) };
 }
