@@ -14,7 +14,6 @@ import type { ClaudeCodeOptions, ClaudeCodeRun } from './support/claude-code';
 const bin = claudeCodeBinary();
 
 const test = base.extend<{ harness: ProxyHarness; claude: (prompt: string) => Promise<ClaudeCodeRun> }>({
-  // eslint-disable-next-line no-empty-pattern
   harness: async ({}, use) => {
     const h = await startProxyHarness();
     try {
