@@ -1,7 +1,10 @@
 /**
- * Playwright: the web admin e2e (e2e/*.spec.ts) in Debian's Chromium. The proxy and a scripted backend are
- * started by a worker fixture (e2e/support/proxy-fixture.ts); the renderer must be built first
- * (`npx vite build`, as `npm test` does).
+ * Playwright runs the end-to-end specs under e2e/:
+ * - web-admin: the admin UI in Debian's Chromium; the proxy and a scripted backend are started by a worker fixture
+ *   (e2e/support/proxy-fixture.ts); the renderer must be built first (`npx vite build`, as `npm test` does);
+ * - claude-code: the real Claude Code CLI (no browser) through the proxy to a scripted backend, with tool calls;
+ *   skipped when the CLI is not installed (`.ci/run` installs it into ~/.cache/infiniproxy);
+ * - electron: the desktop app, skipped without an Electron binary.
  */
 import { defineConfig } from '@playwright/test';
 
