@@ -8,18 +8,16 @@ import { AdminError } from '../../shared/admin-api';
 import type { AdminApi, CreateKeyInput, CreateUserInput, KeyListFilter } from '../../shared/admin-api';
 import type {
   ApiKeyInfo,
-  DoctorCheck,
-  DoctorReport,
   KeyLimits,
   KeyRemaining,
   RequestLogQuery,
   ServerStatus,
-  Settings,
   SettingsPatch,
   SettingsView,
   UsageQuery,
 } from '../../shared/types';
-import type { UpstreamClient } from '../upstream/client';
+import { probeBackend } from './backend-probe';
+import type { ProbeUpstream } from './backend-probe';
 import { maskSecret, parseSettingsPatch } from './config';
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
@@ -30,7 +28,8 @@ export interface AdminServiceDeps {
   settings: Pick<LayeredSettings, 'current' | 'save'>;
   /** The server's current status (the runtime's). */
   status(): ServerStatus;
-  upstream: Pick<UpstreamClient, 'getModels'>;
+  /** The backend client the probe (testConnection) sends its requests with. */
+  upstream: ProbeUpstream;
   /** What a key has left under its limits now (the runtime's KeyLimiter); listed keys carry it as `remaining`. */
   remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining;
 }
@@ -132,51 +131,6 @@ export function settingsView({ settings, overridden }: ResolvedSettings): Settin
     backend_api_key_hint: maskSecret(backend_api_key),
     overridden: [...overridden],
   };
-}
-
-/** A basic probe: lists the backend's models (the full doctor comes later). */
-export async function probeBackend(settings: Settings, upstream: Pick<UpstreamClient, 'getModels'>): Promise<DoctorReport> {
-  const checks: DoctorCheck[] = [];
-  const report = (models: string[], suggested: SettingsPatch = {}): DoctorReport => ({
-    backend_url: settings.backend_url,
-    ok: checks.every((c) => c.ok),
-    models,
-    checks,
-    suggested,
-  });
-  if (!settings.backend_url) {
-    checks.push({ name: 'configured', ok: false, detail: 'No backend URL: set OPENAI_BASE_URL or fill in the Settings tab.' });
-    return report([]);
-  }
-  let res;
-  try {
-    res = await upstream.getModels(settings);
-  } catch (err) {
-    checks.push({ name: 'reachable', ok: false, detail: err instanceof Error ? err.message : String(err) });
-    return report([]);
-  }
-  checks.push({ name: 'reachable', ok: true, detail: `GET ${settings.backend_url}/models answered HTTP ${res.status}.` });
-  if (res.status === 401 || res.status === 403) {
-    checks.push({ name: 'backend key', ok: false, detail: `The backend refused the key (HTTP ${res.status}): check OPENAI_API_KEY.` });
-    return report([]);
-  }
-  const data = isRecord(res.json) && Array.isArray(res.json.data) ? res.json.data : null;
-  const models = (data ?? []).flatMap((m) => (isRecord(m) && typeof m.id === 'string' ? [m.id] : []));
-  if (res.status !== 200 || !data) {
-    checks.push({ name: 'models', ok: false, detail: `No OpenAI model list (HTTP ${res.status}).` });
-    return report([]);
-  }
-  checks.push({ name: 'models', ok: true, detail: `${models.length} model(s) listed.` });
-  const suggested: SettingsPatch = {};
-  if (!settings.default_model) {
-    checks.push({ name: 'default model', ok: false, detail: 'No default model: set OPENAI_MODEL or choose one in Settings.' });
-    if (models[0]) suggested.default_model = models[0];
-  } else if (models.length > 0 && !models.includes(settings.default_model)) {
-    checks.push({ name: 'default model', ok: false, detail: `The backend does not list "${settings.default_model}".` });
-  } else {
-    checks.push({ name: 'default model', ok: true, detail: `"${settings.default_model}"` });
-  }
-  return report(models, suggested);
 }
 
 /**
