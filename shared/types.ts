@@ -145,6 +145,9 @@ export type ReasoningRequestStyle =
   | 'chat_template_kwargs' // vLLM/SGLang: chat_template_kwargs: {enable_thinking: true}
   | 'openrouter'; // OpenRouter: reasoning: {effort}
 
+/** The Chat Completions field that carries the output limit. */
+export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
+
 /** Everything the proxy can be configured with. */
 export interface Settings {
   /** Backend base URL, normalised to end in `/v1` (or the backend's own prefix), no trailing slash. */
@@ -156,6 +159,8 @@ export interface Settings {
   /** Global cap on `max_tokens` sent to the backend, applied after per-route caps; null = none. */
   max_tokens_cap: number | null;
   reasoning_request: ReasoningRequestStyle;
+  /** Which request field carries the output limit: OpenAI's reasoning and GPT-5 models accept only `max_completion_tokens`. */
+  max_tokens_field: MaxTokensField;
   /** Send earlier thinking back to the backend as `reasoning_content` (DeepSeek thinking mode with tools). */
   reasoning_send_back: boolean;
   /** JSON-Schema keys removed from tool schemas before they reach the backend (e.g. `format`, `$schema`). */

@@ -39,13 +39,14 @@ export interface ChatRequestOptions {
 
 /** The options for one request from the settings and the resolved model. */
 export function chatRequestOptions(
-  settings: Pick<Settings, 'max_tokens_cap' | 'reasoning_request' | 'reasoning_send_back' | 'strip_schema_keys'>,
+  settings: Pick<Settings, 'max_tokens_cap' | 'max_tokens_field' | 'reasoning_request' | 'reasoning_send_back' | 'strip_schema_keys'>,
   resolved: ResolvedModel,
 ): ChatRequestOptions {
   return {
     model: resolved.model,
     ...(resolved.maxTokens !== undefined ? { routeMaxTokens: resolved.maxTokens } : {}),
     maxTokensCap: settings.max_tokens_cap,
+    maxTokensField: settings.max_tokens_field,
     reasoningRequest: settings.reasoning_request,
     reasoningSendBack: settings.reasoning_send_back,
     stripSchemaKeys: settings.strip_schema_keys,

@@ -2,7 +2,7 @@
  * The Settings tab's form: its state (strings, as inputs hold them) made from a SettingsView, and the
  * validated patch of what changed. Pure.
  */
-import type { ReasoningRequestStyle, Settings, SettingsPatch, SettingsView } from '../../shared/types';
+import type { MaxTokensField, ReasoningRequestStyle, Settings, SettingsPatch, SettingsView } from '../../shared/types';
 
 export interface RouteRow {
   match: string;
@@ -19,6 +19,7 @@ export interface SettingsForm {
   model_routes: RouteRow[];
   max_tokens_cap: string;
   reasoning_request: ReasoningRequestStyle;
+  max_tokens_field: MaxTokensField;
   reasoning_send_back: boolean;
   /** Comma-separated. */
   strip_schema_keys: string;
@@ -54,6 +55,7 @@ export function formFromSettings(view: SettingsView): SettingsForm {
     model_routes: view.model_routes.map((r) => ({ match: r.match, model: r.model, max_tokens: r.max_tokens === undefined ? '' : String(r.max_tokens) })),
     max_tokens_cap: view.max_tokens_cap === null ? '' : String(view.max_tokens_cap),
     reasoning_request: view.reasoning_request,
+    max_tokens_field: view.max_tokens_field,
     reasoning_send_back: view.reasoning_send_back,
     strip_schema_keys: view.strip_schema_keys.join(', '),
     host: view.host,
@@ -113,6 +115,7 @@ export function buildPatch(view: SettingsView, form: SettingsForm): PatchResult 
     else if ((cap ?? null) !== view.max_tokens_cap) patch.max_tokens_cap = cap ?? null;
   }
   if (editable('reasoning_request') && form.reasoning_request !== view.reasoning_request) patch.reasoning_request = form.reasoning_request;
+  if (editable('max_tokens_field') && form.max_tokens_field !== view.max_tokens_field) patch.max_tokens_field = form.max_tokens_field;
   if (editable('reasoning_send_back') && form.reasoning_send_back !== view.reasoning_send_back) patch.reasoning_send_back = form.reasoning_send_back;
 
   if (editable('strip_schema_keys')) {

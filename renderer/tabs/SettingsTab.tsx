@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { ReasoningRequestStyle, Settings, SettingsView } from '../../shared/types';
+import type { MaxTokensField, ReasoningRequestStyle, Settings, SettingsView } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
 import { CheckboxField, Field } from '../components/Field';
@@ -157,6 +157,14 @@ function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps
                       {style.label}
                     </option>
                   ))}
+                </select>
+              )}
+            </Field>
+            <Field label="Max tokens field" hint="OpenAI's reasoning and GPT-5 models accept only max_completion_tokens." overridden={locked('max_tokens_field')}>
+              {(control) => (
+                <select {...control} value={form.max_tokens_field} disabled={locked('max_tokens_field')} onChange={(e) => set('max_tokens_field', e.target.value as MaxTokensField)}>
+                  <option value="max_tokens">max_tokens</option>
+                  <option value="max_completion_tokens">max_completion_tokens</option>
                 </select>
               )}
             </Field>

@@ -38,6 +38,7 @@ export class MemoryAdmin implements AdminApi {
     backend_api_key_hint: 'sk-…test',
     default_model: 'gpt-test',
     model_routes: [],
+    max_tokens_field: 'max_tokens',
     max_tokens_cap: null,
     reasoning_request: 'none',
     reasoning_send_back: false,

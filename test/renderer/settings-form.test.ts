@@ -11,6 +11,7 @@ const view: SettingsView = {
   model_routes: [{ match: 'opus', model: 'gpt-4o', max_tokens: 16000 }, { match: 'haiku', model: 'gpt-4o-mini' }],
   max_tokens_cap: null,
   reasoning_request: 'none',
+  max_tokens_field: 'max_tokens',
   reasoning_send_back: false,
   strip_schema_keys: ['format', '$schema'],
   host: '127.0.0.1',

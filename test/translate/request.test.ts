@@ -164,18 +164,22 @@ describe('toChatRequest on Claude Code requests', () => {
 
   it('chatRequestOptions carries settings and the resolved model', () => {
     const opts = chatRequestOptions(
-      { max_tokens_cap: 8000, reasoning_request: 'thinking', reasoning_send_back: true, strip_schema_keys: ['format'] },
+      { max_tokens_cap: 8000, max_tokens_field: 'max_tokens', reasoning_request: 'thinking', reasoning_send_back: true, strip_schema_keys: ['format'] },
       { model: 'deepseek-chat', maxTokens: 4000 },
     );
     assert.deepEqual(opts, {
       model: 'deepseek-chat',
       routeMaxTokens: 4000,
       maxTokensCap: 8000,
+      maxTokensField: 'max_tokens',
       reasoningRequest: 'thinking',
       reasoningSendBack: true,
       stripSchemaKeys: ['format'],
     });
     assert.equal(toChatRequest(convo, opts).max_tokens, 4000);
+    const completion = toChatRequest(convo, { ...opts, maxTokensField: 'max_completion_tokens' });
+    assert.equal(completion.max_completion_tokens, 4000);
+    assert.equal(completion.max_tokens, undefined, 'only one of the two fields is sent');
   });
 });
 
