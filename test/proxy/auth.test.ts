@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import OpenAI from 'openai';
 import { startProxyHarness } from '../support/proxy-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
+import { rawRequest } from './raw-request';
 
 const chatBody = JSON.stringify({ model: 'scripted-model', messages: [{ role: 'user', content: 'hi' }] });
 
@@ -81,5 +82,69 @@ describe('client API key authentication', () => {
     const after = await post('/v1/chat/completions', { 'x-api-key': key.api_key });
     assert.equal(after.status, 401);
     assert.equal(((await after.json()) as { error: { code: string } }).error.code, 'invalid_api_key');
+  });
+});
+
+describe('throttling of repeated failed authentication', () => {
+  let h: ProxyHarness;
+  before(async () => {
+    h = await startProxyHarness();
+  });
+  after(() => h.close());
+
+  /** The default throttle: this many failures within a minute block an address. */
+  const MAX_FAILURES = 20;
+
+  const chatFrom = (localAddress: string, key: string) =>
+    rawRequest({ url: h.url, method: 'POST', path: '/v1/chat/completions', headers: { 'x-api-key': key }, body: chatBody, localAddress });
+
+  test('an address that keeps sending wrong keys gets 429 with retry-after, even with a good key; others are served', async () => {
+    const guesses = Array.from({ length: MAX_FAILURES }, (_, i) => `sk-ip-guess-${i}-${'x'.repeat(20)}`);
+    for (const guess of guesses) assert.equal((await chatFrom('127.0.0.2', guess)).status, 401);
+
+    const blocked = await chatFrom('127.0.0.2', h.apiKey);
+    assert.equal(blocked.status, 429);
+    const retryAfter = Number(blocked.headers['retry-after']);
+    assert.ok(retryAfter >= 1 && retryAfter <= 60, `retry-after ${retryAfter}`);
+    const body = blocked.json() as { error: { type: string; code: string; message: string } };
+    assert.equal(body.error.type, 'rate_limit_error');
+    assert.equal(body.error.code, 'too_many_failed_authentications');
+
+    const anthropic = await rawRequest({
+      url: h.url,
+      method: 'POST',
+      path: '/v1/messages',
+      headers: { 'x-api-key': h.apiKey, 'anthropic-version': '2023-06-01' },
+      body: '{}',
+      localAddress: '127.0.0.2',
+    });
+    assert.equal(anthropic.status, 429);
+    assert.equal((anthropic.json() as { type: string; error: { type: string } }).error.type, 'rate_limit_error');
+
+    const admin = await rawRequest({ url: h.url, path: '/admin/status', headers: { authorization: `Bearer ${h.adminToken}` }, localAddress: '127.0.0.2' });
+    assert.equal(admin.status, 429, 'the admin token is refused from a blocked address too');
+    assert.equal((admin.json() as { error: { code: string } }).error.code, 'too_many_failed_authentications');
+
+    assert.equal((await chatFrom('127.0.0.3', h.apiKey)).status, 200, 'a good key from another address is fine');
+
+    const lines = h.logs.filter((l) => /too many failed authentications/.test(l));
+    assert.equal(lines.length, 1, 'one log line per block');
+    assert.match(lines[0]!, /127\.0\.0\.2/);
+    const all = h.logs.join('\n');
+    for (const secret of [...guesses, h.apiKey, h.adminToken]) assert.ok(!all.includes(secret), 'no key material in the log');
+  });
+
+  test('wrong admin tokens count as failures; requests without credentials do not', async () => {
+    for (let i = 0; i < MAX_FAILURES * 2; i++) {
+      const res = await rawRequest({ url: h.url, path: '/admin/status', localAddress: '127.0.0.4' });
+      assert.equal(res.status, 401, 'a missing token is not a guess');
+    }
+    for (let i = 0; i < MAX_FAILURES; i++) {
+      const res = await rawRequest({ url: h.url, path: '/admin/status', headers: { authorization: `Bearer wrong-${i}` }, localAddress: '127.0.0.4' });
+      assert.equal(res.status, 401);
+    }
+    const blocked = await rawRequest({ url: h.url, path: '/admin/status', headers: { authorization: `Bearer ${h.adminToken}` }, localAddress: '127.0.0.4' });
+    assert.equal(blocked.status, 429);
+    assert.ok(Number(blocked.headers['retry-after']) >= 1);
   });
 });

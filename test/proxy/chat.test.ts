@@ -104,6 +104,63 @@ describe('POST /v1/chat/completions pass-through', () => {
     assert.equal(logged.output_tokens, 4);
   });
 
+  test('a body that breaks the Chat schema is a 400 naming the field (param), in OpenAI format, not forwarded', async () => {
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'x-api-key': h.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'scripted-model', messages: [{ role: 'user', content: 'a' }, { role: 'user', content: [{ type: 'txt', text: 'x' }] }] }),
+    });
+    assert.equal(res.status, 400);
+    const body = (await res.json()) as { error: { message: string; type: string; param: string | null; code: string } };
+    assert.equal(body.error.type, 'invalid_request_error');
+    assert.equal(body.error.param, 'messages.1.content.0.type');
+    assert.match(body.error.message, /^messages\.1\.content\.0\.type: /);
+
+    await assert.rejects(client.chat.completions.create({ model: 'scripted-model', messages, temperature: 3 }), (err: unknown) => {
+      assert.ok(err instanceof OpenAI.BadRequestError);
+      assert.equal(err.param, 'temperature');
+      return true;
+    });
+    const missing = await fetch(`${h.url}/v1/chat/completions`, { method: 'POST', headers: { 'x-api-key': h.apiKey }, body: '{"messages":[]}' });
+    assert.equal(((await missing.json()) as { error: { param: string } }).error.param, 'model');
+    assert.equal(h.backend.requests.length, 0, 'nothing reached the backend');
+  });
+
+  test('no usage from the backend: tokens estimated from the texts and marked usage_estimated', async () => {
+    /** The request log entry of the key's latest request once it is recorded. */
+    const recorded = async (count: number) => {
+      for (let i = 0; i < 200; i++) {
+        const entries = await h.runtime.admin.requests({ key_id: h.keyId, limit: 1000 });
+        if (entries.length >= count) return entries[0]!;
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      assert.fail('the request was not recorded');
+    };
+    const before = (await h.runtime.admin.requests({ key_id: h.keyId, limit: 1000 })).length;
+
+    h.backend.reply({ text: 'a'.repeat(84), usage: null });
+    const answer = await client.chat.completions.create({ model: 'scripted-model', messages });
+    assert.equal(answer.usage, undefined, 'the backend really sent none');
+    const plain = await recorded(before + 1);
+    assert.equal(plain.usage_estimated, true);
+    assert.equal(plain.output_tokens, 20, '84 bytes / 4.2');
+    assert.ok(plain.input_tokens > 0);
+
+    h.backend.reply({ chunks: [{ delta: { role: 'assistant', content: 'é'.repeat(10) } }, { delta: { content: 'é'.repeat(11) } }, { delta: {}, finish_reason: 'stop' }], usage: null });
+    const stream = await client.chat.completions.create({ model: 'scripted-model', messages, stream: true });
+    for await (const chunk of stream) assert.equal(chunk.usage ?? undefined, undefined);
+    const streamed = await recorded(before + 2);
+    assert.equal(streamed.usage_estimated, true);
+    assert.equal(streamed.output_tokens, 10, '42 bytes of text / 4.2, not the bytes of the SSE framing');
+    assert.equal(streamed.input_tokens, plain.input_tokens, 'the same request, the same estimate');
+
+    h.backend.reply({ text: 'counted', usage: { prompt_tokens: 3, completion_tokens: 2 } });
+    await client.chat.completions.create({ model: 'scripted-model', messages });
+    const reported = await recorded(before + 3);
+    assert.equal(reported.usage_estimated, false);
+    assert.equal(reported.input_tokens, 3);
+  });
+
   test('bytes are passed on as they arrive, not after the stream ends', { timeout: 15_000 }, async () => {
     h.backend.reply({ chunks: [{ delta: { content: 'first' } }, { pauseMs: 2000 }, { delta: { content: 'second' } }] });
     const res = await fetch(`${h.url}/v1/chat/completions`, {
