@@ -1,0 +1,135 @@
+/**
+ * The benchmark's child processes: spawn, wait until ready, read memory from /proc, and always stop them — on
+ * normal exit, on an error, and on Ctrl-C/SIGTERM — so no server outlives a run.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+
+const children = new Set<ChildProcess>();
+let hooked = false;
+
+/** Kills every child still running (SIGTERM, then SIGKILL after `graceMs`). */
+export async function stopAll(graceMs = 3000): Promise<void> {
+  await Promise.all([...children].map((child) => stopChild(child, graceMs)));
+}
+
+/** Stops one child: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+export function stopChild(child: ChildProcess, graceMs = 3000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) {
+    children.delete(child);
+    return Promise.resolve();
+  }
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      children.delete(child);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+/**
+ * Spawns a tracked child. Its stdin is a pipe the child may watch: it closes when this process dies, however it
+ * dies. The first call installs handlers that kill the children on exit, SIGINT, SIGTERM and uncaught errors.
+ */
+export function spawnTracked(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  hookExit();
+  const child = spawn(command, args, { ...options, stdio: options.stdio ?? ['pipe', 'pipe', 'pipe'] });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function hookExit(): void {
+  if (hooked) return;
+  hooked = true;
+  // Last resort, synchronous: whatever is still running gets SIGKILL.
+  process.once('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
+  const onSignal = (signal: NodeJS.Signals): void => {
+    process.stderr.write(`\n${signal}: stopping the benchmark's processes...\n`);
+    void stopAll(1000).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+}
+
+/** Resolves with the first stdout line of `child` that `match` accepts; rejects if it exits first or after `timeoutMs`. */
+export function waitForLine<T>(child: ChildProcess, match: (line: string) => T | undefined, timeoutMs: number, what: string): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (!child.stdout) return reject(new Error(`${what}: no stdout to read`));
+    const lines = createInterface({ input: child.stdout });
+    const done = (fn: () => void): void => {
+      clearTimeout(timer);
+      child.off('exit', onExit);
+      lines.off('line', onLine);
+      fn();
+    };
+    const timer = setTimeout(() => done(() => reject(new Error(`${what}: not ready after ${timeoutMs} ms`))), timeoutMs);
+    const onExit = (code: number | null): void => done(() => reject(new Error(`${what}: exited (code ${code}) before it was ready`)));
+    const onLine = (line: string): void => {
+      const value = match(line);
+      if (value !== undefined) done(() => resolve(value));
+    };
+    child.once('exit', onExit);
+    lines.on('line', onLine);
+  });
+}
+
+/** Memory of a process in MB from /proc/PID/status: current (VmRSS) and peak (VmHWM); undefined when gone. */
+export function memoryOf(pid: number): { rssMb: number; peakMb: number } | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = (field: string): number => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+    return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
+  } catch {
+    return undefined;
+  }
+}
+
+/** One RSS reading. */
+export interface RssSample {
+  /** Seconds since sampling started. */
+  t: number;
+  rssMb: number;
+}
+
+/** Samples a process's RSS every `intervalMs` until stopped; `peakMb` is the kernel's high-water mark (VmHWM). */
+export class RssSampler {
+  readonly samples: RssSample[] = [];
+  #peakMb = 0;
+  readonly #timer: NodeJS.Timeout;
+  readonly #start = Date.now();
+
+  constructor(readonly pid: number, intervalMs: number) {
+    this.#timer = setInterval(() => this.sample(), intervalMs);
+    this.#timer.unref();
+    this.sample();
+  }
+
+  /** Takes a reading now. */
+  sample(): void {
+    const mem = memoryOf(this.pid);
+    if (!mem) return;
+    this.samples.push({ t: Math.round((Date.now() - this.#start) / 100) / 10, rssMb: round1(mem.rssMb) });
+    this.#peakMb = Math.max(this.#peakMb, mem.peakMb);
+  }
+
+  get peakMb(): number {
+    return round1(this.#peakMb);
+  }
+
+  stop(): void {
+    this.sample();
+    clearInterval(this.#timer);
+  }
+}
+
+function round1(n: number): number {
+  return Math.round(n * 10) / 10;
+}

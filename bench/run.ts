@@ -1,0 +1,258 @@
+/**
+ * `npm run bench`: InfiniProxy beside claude-code-router and the backend itself, on Claude Code-sized requests.
+ *
+ *   npm run bench                     full run (10 s per measurement), table → bench/results/latest.{json,md}
+ *   npm run bench -- --quick          short runs, a smoke check (numbers indicative only; → bench/results/partial.*.tmp)
+ *   npm run bench -- --only=messages-80k-stream,messages-tiny
+ *   npm run bench -- --soak           10 minutes of the streamed 80 KB case; RSS over time → bench/results/soak.{json,md}
+ *   npm run bench -- --profile        the proxy under --cpu-prof on the streamed 80 KB case → bench/results/profile.md
+ *   options: --connections=N (default 16), --seconds=S, --no-peer
+ *
+ * Every server runs in its own process and is stopped at the end, on an error and on Ctrl-C.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { checkAnswer, runLoad } from './load';
+import { RssSampler, stopAll } from './processes';
+import { profileMarkdown, summariseProfile } from './profile';
+import { checkTargets, machineInfo, TARGET_LABELS, toMarkdown } from './report';
+import type { BenchReport, CaseRun, TargetRun } from './report';
+import { benchCases } from './requests';
+import type { BenchCase } from './requests';
+import { runSoak, soakMarkdown } from './soak';
+import { CCR_DIR, ccrInstalled, startBackend, startCcr, startInfiniProxy } from './targets';
+import type { BackendTarget, Target } from './targets';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const RESULTS = join(ROOT, 'bench', 'results');
+
+interface Options {
+  quick: boolean;
+  soak: boolean;
+  profile: boolean;
+  peer: boolean;
+  only: string[];
+  connections: number;
+  /** Seconds per measured run. */
+  seconds: number;
+  /** Seconds of warm-up before each measured run. */
+  warmup: number;
+}
+
+function parseOptions(argv: string[]): Options {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      quick: { type: 'boolean', default: false },
+      soak: { type: 'boolean', default: false },
+      profile: { type: 'boolean', default: false },
+      'no-peer': { type: 'boolean', default: false },
+      only: { type: 'string' },
+      connections: { type: 'string' },
+      seconds: { type: 'string' },
+    },
+    strict: true,
+  });
+  const quick = values.quick === true;
+  const number = (v: string | undefined, fallback: number, name: string): number => {
+    if (v === undefined) return fallback;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} must be a positive number, got "${v}"`);
+    return n;
+  };
+  return {
+    quick,
+    soak: values.soak === true,
+    profile: values.profile === true,
+    peer: values['no-peer'] !== true,
+    only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : [],
+    connections: Math.round(number(values.connections, 16, 'connections')),
+    seconds: number(values.seconds, quick ? 2 : 10, 'seconds'),
+    warmup: quick ? 0.5 : 2,
+  };
+}
+
+function selectCases(only: string[]): BenchCase[] {
+  const all = benchCases();
+  if (only.length === 0) return all;
+  const unknown = only.filter((name) => !all.some((c) => c.name === name));
+  if (unknown.length) throw new Error(`unknown case ${unknown.join(', ')}; cases: ${all.map((c) => c.name).join(', ')}`);
+  return all.filter((c) => only.includes(c.name));
+}
+
+const log = (line: string): void => void process.stderr.write(`${line}\n`);
+
+/** The table: every case on every target, at 1 and at N connections. */
+async function bench(opts: Options): Promise<void> {
+  const cases = selectCases(opts.only);
+  const machine = machineInfo();
+  const notes: string[] = [];
+  log(`Starting the backend, InfiniProxy${opts.peer ? ' and claude-code-router' : ''}...`);
+  const backend = await startBackend();
+  const proxy = await startInfiniProxy(backend);
+  const targets: Target[] = [backend, proxy];
+  const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500) };
+  const peer = opts.peer ? await startPeer(backend, notes) : undefined;
+  if (peer) {
+    targets.push(peer);
+    samplers.ccr = new RssSampler(peer.pid, 500);
+  }
+
+  const runs: CaseRun[] = [];
+  for (const c of cases) {
+    const run: CaseRun = { name: c.name, label: c.label, bytes: Buffer.byteLength(c.body), targets: {} };
+    runs.push(run);
+    const ready: Target[] = [];
+    for (const target of targets) {
+      const req = target.request(c);
+      if (!req) {
+        run.targets[target.name] = { skipped: `n/a (no ${c.path})` };
+        continue;
+      }
+      try {
+        await checkAnswer(req, c, target.label);
+        run.targets[target.name] = {};
+        ready.push(target);
+      } catch (err) {
+        const message = err instanceof Error ? err.message : String(err);
+        log(`  skipped: ${message}`);
+        run.targets[target.name] = { skipped: `failed: ${message.slice(0, 120)}` };
+        notes.push(message);
+      }
+    }
+    for (const connections of [1, opts.connections]) {
+      for (const target of ready) {
+        const req = target.request(c);
+        if (!req) continue;
+        await runLoad(req, connections, opts.warmup);
+        const result = await runLoad(req, connections, opts.seconds);
+        const slot: TargetRun = run.targets[target.name] ?? {};
+        if (connections === 1) slot.c1 = result;
+        else slot.cN = result;
+        run.targets[target.name] = slot;
+        log(
+          `${c.name.padEnd(20)} ${TARGET_LABELS[target.name]?.padEnd(26)} @${String(connections).padEnd(3)} ` +
+            `${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms` +
+            (result.failures ? `  FAILURES ${result.failures}` : ''),
+        );
+        if (result.failures) notes.push(`${target.label} on ${c.name} @${connections}: ${result.failures} failed requests`);
+      }
+    }
+  }
+
+  const peakRssMb: Record<string, number> = {};
+  for (const [name, sampler] of Object.entries(samplers)) {
+    sampler.stop();
+    peakRssMb[name] = sampler.peakMb;
+  }
+  await Promise.all(targets.map((t) => t.stop()));
+  if (opts.quick) notes.push('Quick run: short measurements, numbers are indicative only.');
+  const report: BenchReport = {
+    date: new Date().toISOString(),
+    mode: opts.quick ? 'quick' : 'full',
+    machine,
+    connections: opts.connections,
+    seconds: opts.seconds,
+    cases: runs,
+    peakRssMb,
+    checks: checkTargets(runs, peakRssMb),
+    notes,
+  };
+  const markdown = toMarkdown(report);
+  process.stdout.write(`\n${markdown}`);
+  // Only a full run of every case is the table of record; others go to git-ignored .tmp files.
+  const [json, md] = opts.only.length || opts.quick ? ['partial.json.tmp', 'partial.md.tmp'] : ['latest.json', 'latest.md'];
+  writeResults(json, JSON.stringify(report, null, 2) + '\n');
+  writeResults(md, markdown);
+}
+
+/** claude-code-router, or undefined (with a note) when it is not installed or does not start. */
+async function startPeer(backend: BackendTarget, notes: string[]): Promise<Target | undefined> {
+  if (!ccrInstalled()) {
+    const note =
+      `claude-code-router is not installed in ${CCR_DIR}: the peer was skipped ` +
+      `(npm install --prefix ${CCR_DIR} @musistudio/claude-code-router@2.0.0).`;
+    log(note);
+    notes.push(note);
+    return undefined;
+  }
+  try {
+    return await startCcr(backend);
+  } catch (err) {
+    const note = `claude-code-router did not start: ${err instanceof Error ? err.message : String(err)}`;
+    log(note);
+    notes.push(note);
+    return undefined;
+  }
+}
+
+/** The proxy under `--cpu-prof` on one case (default the streamed 80 KB one); a summary of where time went. */
+async function profile(opts: Options): Promise<void> {
+  const c = selectCases(opts.only.length ? opts.only.slice(0, 1) : ['messages-80k-stream'])[0];
+  if (!c) throw new Error('no case to profile');
+  const dir = mkdtempSync(join(tmpdir(), 'infiniproxy-prof-'));
+  try {
+    const backend = await startBackend();
+    const proxy = await startInfiniProxy(backend, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const req = proxy.request(c);
+    if (!req) throw new Error(`InfiniProxy does not serve ${c.name}`);
+    await checkAnswer(req, c, 'InfiniProxy');
+    const seconds = opts.quick ? 5 : 20;
+    log(`Profiling InfiniProxy on ${c.name} at ${opts.connections} connections for ${seconds} s...`);
+    const result = await runLoad(req, opts.connections, seconds);
+    log(`${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms (slower than unprofiled)`);
+    await proxy.stop(); // the profile is written as the proxy exits
+    await backend.stop();
+    const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
+    if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
+    const title = `CPU profile: InfiniProxy, ${c.label}, ${opts.connections} connections, ${seconds} s (${result.rps} req/s)`;
+    const markdown = profileMarkdown(summariseProfile(join(dir, file), ROOT), title);
+    process.stdout.write(`\n${markdown}`);
+    writeResults('profile.md', markdown);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Ten minutes (one with --quick) of the streamed 80 KB case against the proxy, RSS sampled every 5 s. */
+async function soak(opts: Options): Promise<void> {
+  const c = selectCases(opts.only.length ? opts.only.slice(0, 1) : ['messages-80k-stream'])[0];
+  if (!c) throw new Error('no case to soak');
+  const backend = await startBackend();
+  const proxy = await startInfiniProxy(backend);
+  const req = proxy.request(c);
+  if (!req) throw new Error(`InfiniProxy does not serve ${c.name}`);
+  await checkAnswer(req, c, 'InfiniProxy');
+  const seconds = opts.quick ? 60 : 600;
+  log(`Soak: InfiniProxy on ${c.name} at ${opts.connections} connections for ${seconds} s...`);
+  const result = await runSoak(req, c.name, proxy.pid, { connections: opts.connections, seconds, segmentS: 30, sampleMs: 5000, log });
+  await proxy.stop();
+  await backend.stop();
+  const markdown = soakMarkdown(result);
+  process.stdout.write(`\n${markdown}`);
+  writeResults('soak.json', JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), ...result }, null, 2) + '\n');
+  writeResults('soak.md', markdown);
+}
+
+function writeResults(name: string, text: string): void {
+  mkdirSync(RESULTS, { recursive: true });
+  writeFileSync(join(RESULTS, name), text);
+  log(`wrote bench/results/${name}`);
+}
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2));
+  if (opts.profile) await profile(opts);
+  else if (opts.soak) await soak(opts);
+  else await bench(opts);
+}
+
+main()
+  .catch((err: unknown) => {
+    log(`bench failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    process.exitCode = 1;
+  })
+  .finally(() => stopAll());
