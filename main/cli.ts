@@ -10,7 +10,7 @@ import type { Settings } from '../shared/types';
 import { defaultDataDir } from './core/config';
 import { ProxyRuntime } from './core/runtime';
 import { adminTokenFor, CliError, connect } from './cli/connect';
-import { fields, table } from './cli/output';
+import { doctorText, fields, settingLines, suggestionText, table } from './cli/output';
 
 const HELP = `InfiniProxy — Claude Code on any OpenAI-compatible backend
 
@@ -30,7 +30,9 @@ Commands:
   usage [--key ID] [--user U] [--since ISO] [--until ISO]
                                           token usage totals and rows per key, model and endpoint
   admin-token                             print the admin token (for the web admin and admin API)
-  doctor                                  probe the configured backend and suggest settings
+  doctor [--apply]                        probe the configured backend: connection, key, models, streaming, usage,
+                                          tool calls, reasoning, largest max_tokens; suggest settings (--apply saves
+                                          them); exits 1 when a check fails
 
 While a server runs on the same data dir, commands go through its admin API.`;
 
@@ -45,6 +47,7 @@ interface Flags {
   key?: string;
   since?: string;
   until?: string;
+  apply?: boolean;
   help?: boolean;
 }
 
@@ -59,6 +62,7 @@ const options = {
   key: { type: 'string' },
   since: { type: 'string' },
   until: { type: 'string' },
+  apply: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -156,14 +160,21 @@ async function run(admin: AdminApi, command: string, sub: string | undefined, ar
       );
     }
     case 'doctor': {
-      const report = await admin.testConnection();
-      print(flags, report, () =>
-        [
-          `Backend: ${report.backend_url}`,
-          ...report.checks.map((c) => `${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`),
-          '',
-          Object.keys(report.suggested).length ? `Suggested settings: ${JSON.stringify(report.suggested)}` : 'No setting changes suggested.',
-        ].join('\n'),
+      const [report, view] = await Promise.all([admin.testConnection(), admin.getSettings()]);
+      const savable = Object.fromEntries(Object.entries(report.suggested).filter(([k]) => !view.overridden.includes(k as keyof Settings)));
+      const applied = flags.apply && Object.keys(savable).length > 0 ? (await admin.updateSettings(savable), savable) : null;
+      print(flags, applied ? { ...report, applied } : report, () =>
+        applied
+          ? [
+              doctorText({ ...report, suggested: {} }),
+              '',
+              'Saved the suggested settings:',
+              settingLines(applied),
+              ...suggestionText(omit(report.suggested, Object.keys(applied)), view.overridden),
+              '',
+              'Run `npm run cli -- doctor` again to check.',
+            ].join('\n')
+          : doctorText(report, view.overridden),
       );
       return report.ok ? 0 : 1;
     }
@@ -183,6 +194,10 @@ function isoFlag(value: string | undefined, name: string): string | undefined {
   if (value === undefined) return undefined;
   if (Number.isNaN(Date.parse(value))) throw new CliError(`${name} must be an ISO date or date-time, got "${value}"`, 2);
   return new Date(value).toISOString();
+}
+
+function omit<T extends object>(obj: T, keys: string[]): Partial<T> {
+  return Object.fromEntries(Object.entries(obj).filter(([k]) => !keys.includes(k))) as Partial<T>;
 }
 
 function print(flags: Flags, json: unknown, human: () => string): number {
