@@ -1,5 +1,6 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import type { ApiKeyInfo, KeyLimits } from '../../shared/types';
 import { startProxyHarness } from '../support/proxy-harness';
@@ -139,5 +140,60 @@ describe('per-key limits on /v1/chat/completions', () => {
     await h.runtime.admin.setKeyLimits(key.id, { requests_per_minute: null });
     assert.equal((await post(key.secret, { model: 'scripted-model', messages })).status, 200);
     assert.equal((await remainingOf(key.id)).requests_this_minute, null);
+  });
+});
+
+describe('per-key limits on /v1/messages', () => {
+  let h: ProxyHarness;
+  before(async () => {
+    h = await startProxyHarness();
+  });
+  after(() => h.close());
+  beforeEach(() => h.backend.reset());
+
+  async function keyWith(limits: Partial<KeyLimits>) {
+    const created = await h.runtime.admin.createKey({ user_id: h.userId, name: `anthropic-${Math.random()}` });
+    await h.runtime.admin.setKeyLimits(created.id, limits);
+    return { id: created.id, client: new Anthropic({ baseURL: h.url, apiKey: created.api_key, maxRetries: 0 }) };
+  }
+  const params = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
+
+  test('over the limit: the SDK gets a RateLimitError (rate_limit_error) with retry-after; count_tokens is not limited', async () => {
+    const key = await keyWith({ requests_per_minute: 1 });
+    const first = await key.client.messages.create(params);
+    assert.equal(first.type, 'message');
+    const seen = h.backend.chatRequests.length;
+
+    await assert.rejects(key.client.messages.create(params), (err: unknown) => {
+      assert.ok(err instanceof Anthropic.RateLimitError, String(err));
+      assert.equal(err.status, 429);
+      const retryAfter = Number(err.headers?.get('retry-after'));
+      assert.ok(Number.isInteger(retryAfter) && retryAfter >= 1 && retryAfter <= 60, `retry-after ${retryAfter}`);
+      const body = err.error as { type: string; error: { type: string; message: string } };
+      assert.equal(body.type, 'error');
+      assert.equal(body.error.type, 'rate_limit_error');
+      assert.match(body.error.message, /over its limit of 1 request per minute/);
+      return true;
+    });
+    assert.equal(h.backend.chatRequests.length, seen, 'the refused request was not forwarded');
+
+    const counted = await key.client.messages.countTokens({ model: params.model, messages: params.messages });
+    assert.ok(counted.input_tokens > 0, 'count_tokens costs nothing and stays available');
+  });
+
+  test('an aborted stream gives its concurrency slot back', { timeout: 20_000 }, async () => {
+    const key = await keyWith({ concurrent_streams: 1 });
+    h.backend.reply({ chunks: [{ delta: { role: 'assistant', content: 'partial' } }, { pauseMs: 60_000 }, { delta: { content: 'never' } }] });
+    const stream = key.client.messages.stream(params);
+    const ended = stream.done().then(() => 'finished', (err: unknown) => (err instanceof Anthropic.APIUserAbortError ? 'aborted' : String(err)));
+    await new Promise<void>((resolve) => stream.on('text', () => resolve()));
+    assert.equal(h.runtime.limiter.inFlight(key.id), 1);
+    await assert.rejects(key.client.messages.create(params), (err: unknown) => err instanceof Anthropic.RateLimitError);
+    stream.abort();
+    assert.equal(await ended, 'aborted');
+    for (let i = 0; i < 500 && h.runtime.limiter.inFlight(key.id) > 0; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.equal(h.runtime.limiter.inFlight(key.id), 0, 'released after the abort');
+    const next = await key.client.messages.create(params);
+    assert.equal(next.type, 'message');
   });
 });

@@ -37,6 +37,7 @@ import { clientAuth } from '../auth';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
 import { AppError, upstreamAppError } from '../errors';
 import { parseJson, readRawBody } from '../http-body';
+import { keyLimits } from '../key-limits';
 import { pipeTranslatedStream } from '../translated-stream';
 
 /** A `ping` goes out after this long without another event (tool calls are held until the backend finishes them). */
@@ -64,7 +65,7 @@ interface Outcome {
 /** The routes `POST /v1/messages` and `POST /v1/messages/count_tokens`. */
 export function messagesRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
-  router.post('/v1/messages', clientAuth(deps), async (ctx) => {
+  router.post('/v1/messages', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
     const req = validated(parseMessagesRequest(parseJson(await readRawBody(ctx))));
     const settings = deps.settings();
