@@ -115,6 +115,7 @@ test('a key is shown once, copies, and works against the proxy', async ({ admin,
 
   await admin.keys.setLimits(KEY, { 'Requests per minute': '120', 'Tokens per day': '500000' });
   await expect(admin.keys.row(KEY)).toContainText('120/min · 500k/day');
+  await expect(admin.keys.row(KEY)).toContainText(/Left: 120\/min · [\d.]+k? today/);
 
   await admin.keys.create('grace', 'ci');
   await admin.keys.closeNewKeyDialog();

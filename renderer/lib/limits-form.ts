@@ -1,7 +1,7 @@
 /**
  * The per-key limits editor: four inputs where blank means unlimited. Pure.
  */
-import type { KeyLimits } from '../../shared/types';
+import type { KeyLimits, KeyRemaining } from '../../shared/types';
 import { formatCompact } from './format';
 import { parseWhole } from './settings-form';
 
@@ -48,4 +48,16 @@ export function limitsSummary(limits: KeyLimits): string {
     limits.tokens_per_month !== null ? `${formatCompact(limits.tokens_per_month)}/month` : '',
   ].filter(Boolean);
   return parts.length > 0 ? parts.join(' · ') : 'None';
+}
+
+/** `Left: 58/min · 1 stream · 91k today`: what a key has left under the limits it has; empty when it has none. */
+export function remainingSummary(remaining: KeyRemaining | undefined): string {
+  if (!remaining) return '';
+  const parts = [
+    remaining.requests_this_minute !== null ? `${remaining.requests_this_minute}/min` : '',
+    remaining.concurrent !== null ? `${remaining.concurrent} stream${remaining.concurrent === 1 ? '' : 's'}` : '',
+    remaining.tokens_today !== null ? `${formatCompact(remaining.tokens_today)} today` : '',
+    remaining.tokens_this_month !== null ? `${formatCompact(remaining.tokens_this_month)} this month` : '',
+  ].filter(Boolean);
+  return parts.length > 0 ? `Left: ${parts.join(' · ')}` : '';
 }

@@ -1,6 +1,6 @@
 /**
  * API Keys: create a key for a user (shown once), list keys with their use and status, filter by user
- * (`#/keys?user=<id>`), edit per-key limits, revoke with a confirmation.
+ * (`#/keys?user=<id>`), edit per-key limits and see what each key has left under them, revoke with a confirmation.
  */
 import { Fragment, useState } from 'react';
 import type { FormEvent } from 'react';
@@ -13,7 +13,7 @@ import { useLoad } from '../hooks/use-load';
 import { errorMessage } from '../lib/errors';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { formatHash } from '../lib/hash-route';
-import { limitsSummary } from '../lib/limits-form';
+import { limitsSummary, remainingSummary } from '../lib/limits-form';
 import { KeyLimitsEditor } from './KeyLimitsEditor';
 import { NewKeyDialog } from './NewKeyDialog';
 
@@ -164,7 +164,10 @@ export function KeysTab({ userFilter, onFilter }: { userFilter: string; onFilter
                           </span>
                         )}
                       </td>
-                      <td className="small">{limitsSummary(key.limits)}</td>
+                      <td className="small">
+                        {limitsSummary(key.limits)}
+                        {remainingSummary(key.remaining) && <div className="muted">{remainingSummary(key.remaining)}</div>}
+                      </td>
                       <td className="row-actions">
                         {key.is_active && (
                           <>

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { limitsFromForm, limitsSummary, limitsToForm } from '../../renderer/lib/limits-form';
+import { limitsFromForm, limitsSummary, limitsToForm, remainingSummary } from '../../renderer/lib/limits-form';
 
 describe('key limits form', () => {
   test('round-trips limits, blank meaning unlimited', () => {
@@ -22,5 +22,15 @@ describe('key limits form', () => {
       limitsSummary({ requests_per_minute: 60, concurrent_streams: 1, tokens_per_day: 100000, tokens_per_month: 2_000_000 }),
       '60/min · 1 stream · 100k/day · 2M/month',
     );
+  });
+
+  test('what is left, for the limits a key has', () => {
+    assert.equal(remainingSummary(undefined), '');
+    assert.equal(remainingSummary({ requests_this_minute: null, concurrent: null, tokens_today: null, tokens_this_month: null }), '');
+    assert.equal(
+      remainingSummary({ requests_this_minute: 58, concurrent: 0, tokens_today: 91_000, tokens_this_month: null }),
+      'Left: 58/min · 0 streams · 91k today',
+    );
+    assert.equal(remainingSummary({ requests_this_minute: null, concurrent: 1, tokens_today: null, tokens_this_month: 2_000_000 }), 'Left: 1 stream · 2M this month');
   });
 });
