@@ -209,8 +209,11 @@ function validateTools(tools: unknown, rejectKeys: readonly string[]): ChatValid
   return null;
 }
 
-/** The first of `keys` used as an object key anywhere in `value`. */
-function findKey(value: unknown, keys: readonly string[]): string | undefined {
+/**
+ * The first of `keys` used as a schema keyword anywhere in `value`. The names of `properties` (and other maps of
+ * sub-schemas) are property names, not keywords: a property called `format` is fine.
+ */
+function findKey(value: unknown, keys: readonly string[], namesHere = false): string | undefined {
   if (keys.length === 0) return undefined;
   if (Array.isArray(value)) {
     for (const v of value) {
@@ -219,13 +222,16 @@ function findKey(value: unknown, keys: readonly string[]): string | undefined {
     }
   } else if (isRecord(value)) {
     for (const [k, v] of Object.entries(value)) {
-      if (keys.includes(k)) return k;
-      const f = findKey(v, keys);
+      if (!namesHere && keys.includes(k)) return k;
+      const f = findKey(v, keys, !namesHere && SCHEMA_MAPS.has(k));
       if (f) return f;
     }
   }
   return undefined;
 }
+
+/** Keywords whose value maps names to sub-schemas. */
+const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

@@ -107,5 +107,10 @@ describe('validateChatRequest', () => {
       )?.message ?? '',
       /'\$schema' is not supported/,
     );
+    const schema = { type: 'object', properties: { format: { type: 'string', format: 'uri' } } };
+    const tools = [{ type: 'function', function: { name: 't', parameters: schema } }];
+    assert.match(validateChatRequest({ model: 'm', messages: [user], tools }, { rejectSchemaKeys: ['format'] })?.message ?? '', /'format'/);
+    const named = [{ type: 'function', function: { name: 't', parameters: { type: 'object', properties: { format: { type: 'string' } } } } }];
+    assert.equal(validateChatRequest({ model: 'm', messages: [user], tools: named }, { rejectSchemaKeys: ['format'] }), null, 'a property named format is fine');
   });
 });
