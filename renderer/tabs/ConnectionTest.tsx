@@ -1,45 +1,63 @@
-/** "Test connection": the backend probe's checks and models, and its suggested settings to apply. */
+/**
+ * "Test connection": the backend probe's report (the same as `cli doctor`): each check passed, passed with a note,
+ * or failed; the models; the suggested settings, with a button that saves those a flag or the environment does
+ * not fix.
+ */
 import { useState } from 'react';
-import type { DoctorReport, SettingsView } from '../../shared/types';
+import type { DoctorCheck, DoctorReport, Settings, SettingsView } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
 import { errorMessage } from '../lib/errors';
 
 const MODELS_SHOWN = 40;
 
+/** How a check is shown: its class, mark and the words a screen reader hears. */
+function checkState(check: DoctorCheck): { className: string; mark: string; label: string } {
+  if (!check.ok) return { className: 'check-failed', mark: '✗', label: 'failed' };
+  if (check.warning) return { className: 'check-warn', mark: '!', label: 'passed with a note' };
+  return { className: 'check-ok', mark: '✓', label: 'passed' };
+}
+
 export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied: (view: SettingsView) => void }) {
   const { admin } = useApi();
   const [report, setReport] = useState<DoctorReport | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [overridden, setOverridden] = useState<(keyof Settings)[]>([]);
+  const [busy, setBusy] = useState<'testing' | 'applying' | null>(null);
 
   const test = async () => {
-    setBusy(true);
+    setBusy('testing');
     setError(null);
     setMessage(null);
     try {
-      setReport(await admin.testConnection());
+      const [result, view] = await Promise.all([admin.testConnection(), admin.getSettings()]);
+      setReport(result);
+      setOverridden(view.overridden);
     } catch (e) {
       setError(errorMessage(e));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
 
+  /** A field a flag or the environment fixes: saving it would not apply. */
+  const isFixed = (field: string): boolean => overridden.includes(field as keyof Settings);
+  const savable = report ? Object.fromEntries(Object.entries(report.suggested).filter(([k]) => !isFixed(k))) : {};
+
   const apply = async () => {
     if (!report) return;
-    setBusy(true);
+    setBusy('applying');
     setError(null);
     try {
-      const view = await admin.updateSettings(report.suggested);
-      setMessage('Suggested settings applied.');
-      setReport({ ...report, suggested: {} });
+      const view = await admin.updateSettings(savable);
+      setMessage('Suggested settings applied: test again to check.');
+      setReport({ ...report, suggested: Object.fromEntries(Object.entries(report.suggested).filter(([k]) => isFixed(k))) });
       onApplied(view);
     } catch (e) {
       setError(errorMessage(e));
     } finally {
-      setBusy(false);
+      setBusy(null);
     }
   };
 
@@ -49,11 +67,15 @@ export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied
     <section className="card" aria-labelledby="test-heading">
       <div className="card-head">
         <h2 id="test-heading">Connection</h2>
-        <button type="button" className="button-secondary" disabled={busy} onClick={() => void test()}>
-          {busy && !report ? 'Testing…' : 'Test connection'}
+        <button type="button" className="button-secondary" disabled={busy !== null} onClick={() => void test()}>
+          {busy === 'testing' ? 'Testing…' : 'Test connection'}
         </button>
       </div>
-      <p className="hint">{dirty ? 'Tests the saved settings: save your changes first.' : 'Asks the backend for its models and tries a short request.'}</p>
+      <p className="hint">
+        {dirty
+          ? 'Tests the saved settings: save your changes first.'
+          : 'Probes the backend the way the proxy uses it: models, a short request, streaming and its usage, tool calls, reasoning, the largest max_tokens.'}
+      </p>
       <ErrorAlert message={error} />
       <StatusMessage message={message} />
       {report && (
@@ -62,15 +84,18 @@ export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied
             <span className={`badge ${report.ok ? 'badge-ok' : 'badge-error'}`}>{report.ok ? 'Backend OK' : 'Problems found'}</span> <code>{report.backend_url}</code>
           </p>
           <ul className="checks">
-            {report.checks.map((check) => (
-              <li key={check.name} className={check.ok ? 'check-ok' : 'check-failed'}>
-                <span className="check-mark" aria-hidden="true">
-                  {check.ok ? '✓' : '✗'}
-                </span>
-                <strong>{check.name}</strong> <span className="visually-hidden">{check.ok ? 'passed' : 'failed'}</span>
-                {check.detail && <span className="muted"> — {check.detail}</span>}
-              </li>
-            ))}
+            {report.checks.map((check) => {
+              const state = checkState(check);
+              return (
+                <li key={check.name} className={state.className}>
+                  <span className="check-mark" aria-hidden="true">
+                    {state.mark}
+                  </span>
+                  <strong>{check.name}</strong> <span className="visually-hidden">{state.label}</span>
+                  {check.detail && <span className="muted"> — {check.detail}</span>}
+                </li>
+              );
+            })}
           </ul>
           {report.models.length > 0 && (
             <details>
@@ -96,13 +121,16 @@ export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied
                     <dt>{field}</dt>
                     <dd>
                       <code>{JSON.stringify(value)}</code>
+                      {isFixed(field) && <span className="muted"> — fixed by a flag or environment variable: change it there</span>}
                     </dd>
                   </div>
                 ))}
               </dl>
-              <button type="button" disabled={busy} onClick={() => void apply()}>
-                Apply suggested settings
-              </button>
+              {Object.keys(savable).length > 0 && (
+                <button type="button" disabled={busy !== null} onClick={() => void apply()}>
+                  Apply suggested settings
+                </button>
+              )}
             </div>
           )}
         </div>
