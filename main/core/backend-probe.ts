@@ -3,7 +3,8 @@
  * them (same client, same settings), each judged on its own, then settings to suggest.
  *
  * Checks, in order: `reachable` and `backend key` (GET /models; a refused key or no answer ends the probe there),
- * `models`, `default model`, then with that model `completion` (not streamed), `streaming` and `stream usage`,
+ * `models`, `default model`, then with that model `completion` (not streamed; `max_tokens field` when the backend
+ * wants the other output-limit field), `streaming` and `stream usage`,
  * `tool calls` (streamed), `reasoning` (asked with the configured `reasoning_request`) and `max_tokens` (the
  * largest accepted, from Claude Code's 64000 down). A failing check does not stop the others. Each request is
  * bounded by `checkTimeoutMs` and not retried. `suggested` holds only values that differ from the settings now in
@@ -13,7 +14,7 @@ import type { DoctorCheck, DoctorReport, Settings, SettingsPatch } from '../../s
 import { readBackendError } from '../translate/errors';
 import type { UpstreamClient } from '../upstream/client';
 import { exchange } from './probe-exchange';
-import type { ReasoningField } from './probe-exchange';
+import type { Exchange, ReasoningField } from './probe-exchange';
 import {
   checkMaxTokens,
   checkReasoning,
@@ -42,6 +43,9 @@ export type ProbeUpstream = Pick<UpstreamClient, 'getModels' | 'postChat'>;
 
 const DEFAULT_CHECK_TIMEOUT_MS = 20_000;
 
+/** The non-streamed request of the `completion` check. */
+const TINY = { messages: PING, max_tokens: 64, stream: false };
+
 export { CLAUDE_CODE_MAX_TOKENS, MAX_TOKENS_STEPS, limitFromMessage } from './probe-checks';
 
 /** Probes the backend the settings point at. Never throws for a backend's failure: each one is a failed check. */
@@ -67,7 +71,7 @@ export async function probeBackend(settings: Settings, upstream: ProbeUpstream, 
     checks,
     suggested,
     reasoningSeen: new Set<ReasoningField>(),
-    send: (body, stopWhen) => exchange(upstream, ctx.settings, { model: ctx.model, ...body }, { timeoutMs, stopWhen }),
+    send: (body, stopWhen) => exchange(upstream, ctx.settings, chatBody(ctx, body), { timeoutMs, stopWhen }),
   };
 
   const listing = await checkModels(ctx, upstream, timeoutMs);
@@ -144,7 +148,8 @@ function chooseModel(ctx: ProbeContext, listing: Listing): DoctorCheck | null {
 
 /** `completion`: a tiny non-streamed request. Resolves true when it worked. */
 async function checkCompletion(ctx: ProbeContext, listing: Listing, modelCheck: DoctorCheck): Promise<boolean> {
-  const ex = await ctx.send({ messages: PING, max_tokens: 64, stream: false });
+  const first = await ctx.send(TINY);
+  const ex = (await otherLimitField(ctx, first)) ?? first;
   const message = ex.status === 200 ? firstMessage(ex.json) : null;
   if (!message) {
     const problem = ex.status === 200 ? `HTTP 200 but not a Chat Completions answer: ${clip(ex.text, 120)}` : httpProblem(ex);
@@ -163,9 +168,38 @@ async function checkCompletion(ctx: ProbeContext, listing: Listing, modelCheck: 
     if (typeof message[field] === 'string' && message[field] !== '') ctx.reasoningSeen.add(field);
   }
   const text = typeof message.content === 'string' ? message.content.trim() : '';
-  const usage = isRecord(ex.json) && isRecord(ex.json.usage) ? '' : '; no usage in the answer (it will be estimated)';
-  ctx.checks.push(pass('completion', `HTTP 200 in ${Math.round(ex.ms)} ms: ${text ? `"${clip(text, 40)}"` : 'no text'}${usage}.`));
+  const facts = `HTTP 200 in ${Math.round(ex.ms)} ms: ${text ? `"${clip(text, 40)}"` : 'no text'}`;
+  ctx.checks.push(
+    isRecord(ex.json) && isRecord(ex.json.usage) ? pass('completion', `${facts}.`) : warn('completion', `${facts}; no usage in the answer: it will be estimated.`),
+  );
   return true;
+}
+
+/**
+ * After a 400 that names `max_completion_tokens` (OpenAI's reasoning models refuse `max_tokens` and say so; other
+ * backends may not know the new name), the same request once with the other field; when that works, the probe
+ * goes on with it and suggests it (`max_tokens field` check). Null when there is nothing to switch.
+ */
+async function otherLimitField(ctx: ProbeContext, refused: Exchange): Promise<Exchange | null> {
+  const said = readBackendError(refused.status, refused.text).message;
+  if (refused.status !== 400 || !said.includes('max_completion_tokens')) return null;
+  const current = ctx.settings.max_tokens_field;
+  const other = current === 'max_tokens' ? 'max_completion_tokens' : 'max_tokens';
+  ctx.settings.max_tokens_field = other;
+  const ex = await ctx.send(TINY);
+  if (ex.status !== 200) {
+    ctx.settings.max_tokens_field = current;
+    return null;
+  }
+  ctx.suggested.max_tokens_field = other;
+  ctx.checks.push(fail('max_tokens field', `The backend refused "${current}" (${clip(said, 120)}) and accepts "${other}" (suggested).`));
+  return ex;
+}
+
+/** A probe body: the model filled in, the output limit in the field the settings choose (as the proxy sends it). */
+function chatBody(ctx: ProbeContext, body: Record<string, unknown>): Record<string, unknown> {
+  const { max_tokens, ...rest } = body;
+  return { model: ctx.model, ...rest, ...(max_tokens === undefined ? {} : { [ctx.settings.max_tokens_field]: max_tokens }) };
 }
 
 /** Runs a check; a thrown error (no answer, timeout) becomes that check failing. */

@@ -175,6 +175,25 @@ describe('probeBackend against the scripted backend', () => {
     assert.equal(capped.report.ok, true);
   });
 
+  test('a backend that refuses max_tokens and names max_completion_tokens: the field is switched and suggested', async () => {
+    const refuse = (body: { max_tokens?: number }) =>
+      body.max_tokens !== undefined
+        ? "Unsupported parameter: 'max_tokens' is not supported with this model. Use 'max_completion_tokens' instead."
+        : undefined;
+    const { report, requests } = await probe({ validate: refuse, maxTokensLimit: 32768 });
+    const field = check(report, 'max_tokens field');
+    assert.equal(field.ok, false);
+    assert.match(field.detail, /refused "max_tokens" .* accepts "max_completion_tokens"/);
+    assert.deepEqual(report.suggested, { max_tokens_field: 'max_completion_tokens', max_tokens_cap: 32768 });
+    for (const name of ['completion', 'streaming', 'tool calls', 'reasoning']) assert.equal(check(report, name).ok, true, name);
+    const after = requests.filter((r) => r.method === 'POST').slice(2);
+    assert.ok(after.every((r) => r.body.max_tokens === undefined && typeof r.body.max_completion_tokens === 'number'));
+
+    const already = await probe({ validate: refuse }, { max_tokens_field: 'max_completion_tokens' });
+    assert.equal(already.report.ok, true);
+    assert.ok(!already.report.checks.some((c) => c.name === 'max_tokens field'));
+  });
+
   test('an unreachable URL fails at once and clearly, with no further checks', async () => {
     const port = await freePort();
     const settings: Settings = { ...DEFAULT_SETTINGS, backend_url: `http://127.0.0.1:${port}/v1`, backend_api_key: 'k', default_model: 'm' };
