@@ -98,11 +98,12 @@ interface Listing {
 /** `reachable`, `backend key` and `models`; null when the probe cannot go on (no answer, key refused). */
 async function checkModels(ctx: ProbeContext, upstream: ProbeUpstream, timeoutMs: number): Promise<Listing | null> {
   const started = performance.now();
+  const signal = AbortSignal.timeout(timeoutMs);
   let res;
   try {
-    res = await upstream.getModels(ctx.settings, { signal: AbortSignal.timeout(timeoutMs) });
+    res = await upstream.getModels(ctx.settings, { signal });
   } catch (err) {
-    const why = errorText(err);
+    const why = signal.aborted ? `GET …/models got no answer within ${timeoutMs / 1000} s.` : errorText(err);
     ctx.checks.push(fail('reachable', `${why} Is the backend running, and is the URL (OPENAI_BASE_URL) right?`));
     return null;
   }

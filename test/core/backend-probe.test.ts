@@ -1,5 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { DoctorReport, Settings } from '../../shared/types';
@@ -207,6 +208,21 @@ describe('probeBackend against the scripted backend', () => {
 
     const unset = await probeBackend({ ...DEFAULT_SETTINGS }, upstream);
     assert.deepEqual(unset.checks.map((c) => [c.name, c.ok]), [['configured', false]]);
+  });
+
+  test('a backend that accepts connections but never answers: "reachable" fails within the check timeout', async () => {
+    const silent = createHttpServer(() => {});
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const { port } = silent.address() as AddressInfo;
+    try {
+      const settings: Settings = { ...DEFAULT_SETTINGS, backend_url: `http://127.0.0.1:${port}/v1`, default_model: 'm' };
+      const report = await probeBackend(settings, upstream, { checkTimeoutMs: 200 });
+      assert.deepEqual(report.checks.map((c) => [c.name, c.ok]), [['reachable', false]]);
+      assert.match(report.checks[0]!.detail, /within 0\.2 s/);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise<void>((resolve) => silent.close(() => resolve()));
+    }
   });
 
   test('a slow answer fails its own check within the timeout; the other checks still run', async () => {
