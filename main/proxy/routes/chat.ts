@@ -4,7 +4,8 @@
  * The client's InfiniProxy key is replaced by the backend key; the model is changed only when a model route
  * matches it. Answers stream through chunk by chunk as they arrive. For usage accounting a streamed request gets
  * `stream_options.include_usage` added when the client did not ask for it, and that usage-only chunk is removed
- * from what the client receives. Backend error answers pass through with their status and body.
+ * from what the client receives. Backend error answers in JSON pass through with their status and body; an HTML or
+ * plain-text error page becomes an OpenAI error with the same status (backend-error-page.ts).
  *
  * Before anything is forwarded the key's limits are applied (429, key-limits.ts) and the body is checked against the
  * Chat Completions schema (400 naming the field, `param` set to its path). The check reads the parsed body; what
@@ -21,6 +22,7 @@ import { tokensForBytes } from '../../translate/tokens';
 import { JsonUsageTap, SseUsageTap } from '../../upstream/usage-tap';
 import type { ChatUsage } from '../../upstream/usage-tap';
 import { clientAuth } from '../auth';
+import { backendPageError, isJsonType, readErrorPage } from '../backend-error-page';
 import { completionTextBytes, estimateChatInputTokens, SseOutputCounter } from '../chat-usage-estimate';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
 import { AppError, upstreamAppError } from '../errors';
@@ -100,9 +102,23 @@ export function chatRoutes(deps: AppDeps): ProxyRouter {
       throw error;
     }
 
+    const contentType = String(upstream.headers['content-type'] ?? '');
+    const sse = /^text\/event-stream/i.test(contentType);
+    if (upstream.status >= 400 && !sse && !isJsonType(contentType)) {
+      // An HTML or plain-text error page: an OpenAI error the client's SDK can read instead.
+      let error: AppError;
+      try {
+        const text = await readErrorPage(upstream.body);
+        error = backendPageError(upstream.status, contentType, text, headerValue(upstream.headers['retry-after']));
+      } catch (err) {
+        error = upstreamAppError(err);
+      }
+      record(deps, ctx, req, error.status, null, error.message.slice(0, 500));
+      throw error;
+    }
+
     ctx.status = upstream.status;
     forwardHeaders(ctx, upstream.headers);
-    const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
     if (sse) {
       ctx.set('cache-control', 'no-cache');
       ctx.set('x-accel-buffering', 'no');
@@ -136,6 +152,10 @@ function forwardHeaders(ctx: ProxyContext, headers: IncomingHttpHeaders): void {
     if (value === undefined || DROPPED_HEADERS.has(name)) continue;
     ctx.set(name, value);
   }
+}
+
+function headerValue(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value;
 }
 
 /** The backend's error message (OpenAI shape) for the request log. */
