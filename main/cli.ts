@@ -6,10 +6,11 @@
  */
 import { parseArgs } from 'node:util';
 import type { AdminApi } from '../shared/admin-api';
-import type { Settings } from '../shared/types';
+import type { Settings, SettingsView } from '../shared/types';
 import { defaultDataDir } from './core/config';
 import { ProxyRuntime } from './core/runtime';
 import { adminTokenFor, CliError, connect } from './cli/connect';
+import { settingsPatchFromArgs } from './cli/settings-args';
 import { doctorText, fields, settingLines, suggestionText, table } from './cli/output';
 
 const HELP = `InfiniProxy — Claude Code on any OpenAI-compatible backend
@@ -30,6 +31,10 @@ Commands:
   usage [--key ID] [--user U] [--since ISO] [--until ISO]
                                           token usage totals and rows per key, model and endpoint
   admin-token                             print the admin token (for the web admin and admin API)
+  settings                                show the settings (backend key masked)
+  settings set key=value [key=value…]     change settings; values are JSON or plain text, e.g.
+                                          max_tokens_cap=32000 reasoning_request=thinking
+                                          model_routes='[{"match":"haiku","model":"glm-4.5-air"}]'
   doctor [--apply]                        probe the configured backend: connection, key, models, streaming, usage,
                                           tool calls, reasoning, largest max_tokens; suggest settings (--apply saves
                                           them); exits 1 when a check fails
@@ -75,6 +80,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values: flags, positionals } = parsed;
   const [command, sub, arg] = positionals;
+  const rest = positionals.slice(2);
   if (flags.help || !command) {
     process.stdout.write(HELP + '\n');
     return command || flags.help ? 0 : 2;
@@ -86,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     const token = adminTokenFor(dataDir, env) ?? (await withAdmin(dataDir, async () => adminTokenFor(dataDir, env)));
     return print(flags, { admin_token: token }, () => token ?? '');
   }
-  return withAdmin(dataDir, (admin) => run(admin, command, sub, arg, flags));
+  return withAdmin(dataDir, (admin) => run(admin, command, sub, arg, flags, rest));
 }
 
 async function withAdmin<T>(dataDir: string, fn: (admin: AdminApi) => Promise<T>): Promise<T> {
@@ -98,12 +104,20 @@ async function withAdmin<T>(dataDir: string, fn: (admin: AdminApi) => Promise<T>
   }
 }
 
-async function run(admin: AdminApi, command: string, sub: string | undefined, arg: string | undefined, flags: Flags): Promise<number> {
+async function run(
+  admin: AdminApi,
+  command: string,
+  sub: string | undefined,
+  arg: string | undefined,
+  flags: Flags,
+  rest: string[],
+): Promise<number> {
   const need = (value: string | undefined, what: string): string => {
     if (!value) throw new CliError(`missing ${what}\n\n${HELP}`, 2);
     return value;
   };
   const verb = command === 'usage' || command === 'doctor' ? command : `${command} ${sub ?? ''}`.trim();
+  const showSettings = (view: SettingsView): number => print(flags, view, () => fields({ ...view }));
   switch (verb) {
     case 'users create': {
       const user = await admin.createUser({ username: need(arg, '<username>'), email: flags.email ?? null });
@@ -159,6 +173,10 @@ async function run(admin: AdminApi, command: string, sub: string | undefined, ar
         ].join('\n'),
       );
     }
+    case 'settings':
+      return showSettings(await admin.getSettings());
+    case 'settings set':
+      return showSettings(await admin.updateSettings(settingsPatchFromArgs(rest)));
     case 'doctor': {
       const [report, view] = await Promise.all([admin.testConnection(), admin.getSettings()]);
       const savable = Object.fromEntries(Object.entries(report.suggested).filter(([k]) => !view.overridden.includes(k as keyof Settings)));
