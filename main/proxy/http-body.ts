@@ -56,14 +56,58 @@ export function readRawBody(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<
   });
 }
 
-/** Parses a body as JSON; 400 `invalid_json` when it is not. An empty body is `undefined`. */
+/**
+ * The deepest nesting of arrays and objects accepted in a body. Real requests stay far below it (tool schemas and
+ * tool inputs nest a few levels); far deeper values would overflow the stack of recursive code further on
+ * (validation, translation, JSON.stringify) and turn a client's mistake into a 500.
+ */
+export const MAX_JSON_DEPTH = 256;
+
+/**
+ * Parses a body as JSON; 400 `invalid_json` when it is not, or when it nests deeper than {@link MAX_JSON_DEPTH}.
+ * An empty body is `undefined`.
+ */
 export function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(raw.toString('utf8'));
+    value = JSON.parse(raw.toString('utf8'));
   } catch (err) {
     throw new AppError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
   }
+  if (typeof value === 'object' && value !== null && nestsDeeperThan(raw, MAX_JSON_DEPTH)) {
+    throw new AppError(400, 'invalid_json', `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`);
+  }
+  return value;
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
+/**
+ * True when valid JSON text nests `[`/`{` deeper than `limit`. Strings are skipped with indexOf (native), so the
+ * long texts of real requests cost little.
+ */
+export function nestsDeeperThan(json: Buffer, limit: number): boolean {
+  let depth = 0;
+  for (let i = 0; i < json.length; i++) {
+    const c = json[i];
+    if (c === QUOTE) {
+      // Jump to the closing quote: the next one not escaped by an odd run of backslashes.
+      for (;;) {
+        i = json.indexOf(QUOTE, i + 1);
+        if (i < 0) return false;
+        let slashes = 0;
+        while (json[i - 1 - slashes] === BACKSLASH) slashes++;
+        if (slashes % 2 === 0) break;
+      }
+    } else if (c === 0x5b || c === 0x7b) {
+      if (++depth > limit) return true;
+    } else if (c === 0x5d || c === 0x7d) {
+      depth--;
+    }
+  }
+  return false;
 }
 
 /** Parses a body that must be a JSON object (400 otherwise). */
