@@ -261,8 +261,7 @@ describe('backend faults', () => {
         await assertRecovered(ep);
       });
 
-      const htmlTodo = ep === chat ? 'the chat pass-through forwards the HTML page as is (main/proxy/routes/chat.ts)' : false;
-      test('502 with an HTML page, every try: a 502 error in the API format', { todo: htmlTodo }, async () => {
+      test('502 with an HTML page, every try: a 502 error in the API format', async () => {
         const html = { kind: 'non-json-error', status: 502 } as const;
         const o = await faulted(ep, false, [html, html, html]);
         assert.equal(o.status, 502);
