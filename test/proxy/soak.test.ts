@@ -2,7 +2,8 @@
  * Abandoned streams leave nothing behind: many clients open a stream on each endpoint, read its first bytes and
  * hang up. The backend must see every one of its requests aborted (the proxy passes the disconnect on at once: the
  * backend here never ends a stream by itself and TIMEOUT is far away), and the process's handles (sockets, timers)
- * must come back to where they were before the storm.
+ * must come back to where they were before the storm. A client that gives up before the headers, or while the proxy
+ * waits to retry a 503, ends the backend request at once and gets no retry sent.
  *
  * `SOAK_STREAMS` (default 600, split between the endpoints) and `SOAK_CONCURRENCY` (default 16) scale it;
  * `node scripts/soak-check.mjs` runs thousands on demand.
@@ -144,6 +145,35 @@ describe(`soak: ${STREAMS} streams opened and abandoned, ${CONCURRENCY} at a tim
     const over = await settle(baseline);
     assert.deepEqual(over, [], `handles above baseline after ${STREAMS} abandoned streams`);
     assert.ok(backend.openSockets <= CONCURRENCY, `backend sockets still open: ${backend.openSockets}`);
+  });
+
+  /** Sends a request on each target and aborts it as soon as the backend has it. */
+  async function abortOnArrival(): Promise<void> {
+    for (const target of targets) {
+      const arrived = backend.nextRequest();
+      const abort = new AbortController();
+      const sent = fetch(`${h.url}${target.path}`, { method: 'POST', headers: target.headers, body: target.body, signal: abort.signal });
+      await arrived;
+      abort.abort();
+      await assert.rejects(sent);
+    }
+  }
+
+  test('a client that gives up before the headers: the backend request is aborted at once, not after TIMEOUT', async () => {
+    backend.enqueue('hang-before-headers', 'hang-before-headers');
+    const before = backend.count();
+    await abortOnArrival();
+    await backend.idle(15_000); // TIMEOUT is 600 s here: only the disconnect can have ended them
+    assert.ok(backend.requests.slice(before).every((r) => r.aborted));
+  });
+
+  test('a client that gives up while the proxy waits to retry: no retry is sent', async () => {
+    const busy = { kind: 'status', status: 503, headers: { 'retry-after': '1' } } as const;
+    backend.enqueue(busy, busy);
+    const before = backend.count();
+    await abortOnArrival();
+    await sleep(2000); // past the retry-after
+    assert.equal(backend.count() - before, 2, 'one backend request per client request, no retries');
   });
 
   test('the proxy still answers a complete stream afterwards', async () => {
