@@ -14,7 +14,6 @@
  */
 import Router from '@koa/router';
 import type { IncomingHttpHeaders } from 'node:http';
-import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream';
 import { missingBackendMessage } from '../../core/config';
 import { findModelRoute } from '../../translate/model-map';
@@ -25,6 +24,7 @@ import { clientAuth } from '../auth';
 import { backendPageError, isJsonType, readErrorPage } from '../backend-error-page';
 import { completionTextBytes, estimateChatInputTokens, SseOutputCounter } from '../chat-usage-estimate';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
+import { recordExchange } from '../usage-record';
 import { AppError, upstreamAppError } from '../errors';
 import { isRecord, parseJsonObject, readRawBody } from '../http-body';
 import { keyLimits } from '../key-limits';
@@ -180,22 +180,14 @@ function estimatedUsage(req: ChatRequest, outputBytes: number): Usage {
 }
 
 function record(deps: AppDeps, ctx: ProxyContext, req: ChatRequest, status: number, usage: Usage | null, error: string | null): void {
-  const key = ctx.state.key;
-  if (!key) return;
-  deps.store.usage.record({
-    time: new Date(),
-    key_id: key.id,
-    user_id: key.user_id,
+  recordExchange(deps, ctx, {
     endpoint: '/v1/chat/completions',
-    model: req.model || 'unknown',
-    backend_model: req.backendModel !== req.model ? req.backendModel : null,
-    status,
-    latency_ms: Math.round(performance.now() - ctx.state.startedAt),
+    model: req.model,
+    backendModel: req.backendModel,
     stream: req.stream,
-    input_tokens: usage?.prompt_tokens ?? 0,
-    output_tokens: usage?.completion_tokens ?? 0,
-    cache_read_input_tokens: usage?.cached_tokens ?? 0,
-    usage_estimated: usage?.estimated ?? false,
+    status,
+    tokens: usage ? { input: usage.prompt_tokens, output: usage.completion_tokens, cacheRead: usage.cached_tokens } : null,
+    estimated: usage?.estimated ?? false,
     error,
   });
 }

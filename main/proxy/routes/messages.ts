@@ -15,7 +15,6 @@
 import Router from '@koa/router';
 import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
-import { performance } from 'node:perf_hooks';
 import { missingBackendMessage } from '../../core/config';
 import {
   chatRequestOptions,
@@ -35,6 +34,7 @@ import type { AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse, Mes
 import type { UpstreamResponse } from '../../upstream/client';
 import { clientAuth } from '../auth';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
+import { recordExchange } from '../usage-record';
 import { AppError, upstreamAppError } from '../errors';
 import { parseJson, readRawBody } from '../http-body';
 import { keyLimits } from '../key-limits';
@@ -261,23 +261,17 @@ function parseBackendJson(text: string | undefined): ChatCompletionResponse | un
 }
 
 function record(deps: AppDeps, ctx: ProxyContext, exchange: Exchange, outcome: Outcome): void {
-  const key = ctx.state.key;
-  if (!key) return;
   const usage = outcome.usage;
-  deps.store.usage.record({
-    time: new Date(),
-    key_id: key.id,
-    user_id: key.user_id,
+  recordExchange(deps, ctx, {
     endpoint: '/v1/messages',
-    model: exchange.model || 'unknown',
-    backend_model: exchange.backendModel !== exchange.model ? exchange.backendModel : null,
-    status: outcome.status,
-    latency_ms: Math.round(performance.now() - ctx.state.startedAt),
+    model: exchange.model,
+    backendModel: exchange.backendModel,
     stream: exchange.stream,
-    input_tokens: usage ? usage.input_tokens + usage.cache_read_input_tokens : 0,
-    output_tokens: usage?.output_tokens ?? 0,
-    cache_read_input_tokens: usage?.cache_read_input_tokens ?? 0,
-    usage_estimated: outcome.estimated,
+    status: outcome.status,
+    tokens: usage
+      ? { input: usage.input_tokens + usage.cache_read_input_tokens, output: usage.output_tokens, cacheRead: usage.cache_read_input_tokens }
+      : null,
+    estimated: outcome.estimated,
     error: outcome.error,
   });
 }
