@@ -4,6 +4,7 @@
  * histogram, so a 0.3 ms overhead is visible.
  */
 import autocannon from 'autocannon';
+import { cpuTimeMs } from './processes';
 import type { BenchCase } from './requests';
 import type { TargetRequest } from './targets';
 
@@ -20,10 +21,25 @@ export interface LoadResult {
   mean: number;
   /** Connection errors, timeouts and non-2xx answers. */
   failures: number;
+  /** CPU time the target's process spent per answer (ms), when measured: the cost, whatever else the machine runs. */
+  cpuMsPerRequest?: number;
 }
 
-/** Runs `connections` keep-alive connections sending `req` back to back for `seconds`. */
-export function runLoad(req: TargetRequest, connections: number, seconds: number): Promise<LoadResult> {
+/**
+ * Runs `connections` keep-alive connections sending `req` back to back for `seconds`; with `pid`, also measures the
+ * CPU time that process used per answer.
+ */
+export async function runLoad(req: TargetRequest, connections: number, seconds: number, pid?: number): Promise<LoadResult> {
+  const cpuBefore = pid === undefined ? undefined : cpuTimeMs(pid);
+  const result = await load(req, connections, seconds);
+  const cpuAfter = pid === undefined ? undefined : cpuTimeMs(pid);
+  if (cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0) {
+    result.cpuMsPerRequest = round((cpuAfter - cpuBefore) / result.requests, 3);
+  }
+  return result;
+}
+
+function load(req: TargetRequest, connections: number, seconds: number): Promise<LoadResult> {
   const times: number[] = [];
   const started = performance.now();
   return new Promise((resolve, reject) => {

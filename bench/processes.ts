@@ -92,6 +92,21 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } | undef
   }
 }
 
+/** CPU time (user + system) a process has used so far, in ms; undefined when gone. */
+export function cpuTimeMs(pid: number): number | undefined {
+  try {
+    // Fields after the parenthesised command name: state is 3rd, utime 14th, stime 15th (proc(5)).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** USER_HZ: Linux reports CPU times in hundredths of a second on every common platform. */
+const CLOCK_TICKS = 100;
+
 /** One RSS reading. */
 export interface RssSample {
   /** Seconds since sampling started. */

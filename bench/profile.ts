@@ -1,13 +1,18 @@
 /**
  * Reads a V8 CPU profile (`node --cpu-prof`) and says where the time went: self time by function and by file or
- * package, and inclusive time of the proxy's own functions (main/**), as markdown.
+ * package, and inclusive time of the proxy's own functions (main/**), as markdown. Frames of a bundle are mapped back
+ * to their source files through the bundle's source map.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { SourceMap } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
+  columnNumber: number;
 }
 
 interface ProfileNode {
@@ -44,6 +49,8 @@ const IDLE = new Set(['(idle)', '(program)']);
 /** Summarises a `.cpuprofile` file; `root` is cut from file paths. */
 export function summariseProfile(file: string, root: string, top = 20): ProfileSummary {
   const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const mapFrame = sourceMapper();
+  for (const node of profile.nodes) node.callFrame = mapFrame(node.callFrame);
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();
   for (const node of profile.nodes) for (const child of node.children ?? []) parent.set(child, node.id);
@@ -100,6 +107,27 @@ export function profileMarkdown(summary: ProfileSummary, title: string): string 
     '',
     ...table('function', summary.ownInclusive),
   ].join('\n');
+}
+
+/** Maps frames of bundled files (those with a `.map` beside them) to their original file and line. */
+function sourceMapper(): (frame: CallFrame) => CallFrame {
+  const maps = new Map<string, { map: SourceMap; dir: string } | null>();
+  return (frame) => {
+    if (!frame.url.startsWith('file://')) return frame;
+    let entry = maps.get(frame.url);
+    if (entry === undefined) {
+      const path = fileURLToPath(frame.url);
+      entry = existsSync(`${path}.map`)
+        ? { map: new SourceMap(JSON.parse(readFileSync(`${path}.map`, 'utf8')) as ConstructorParameters<typeof SourceMap>[0]), dir: dirname(path) }
+        : null;
+      maps.set(frame.url, entry);
+    }
+    if (!entry) return frame;
+    const found = entry.map.findEntry(frame.lineNumber, frame.columnNumber) as { originalSource?: string; originalLine?: number };
+    if (!found.originalSource) return frame;
+    const source = found.originalSource.startsWith('file://') ? fileURLToPath(found.originalSource) : resolve(entry.dir, found.originalSource);
+    return { ...frame, url: `file://${source}`, lineNumber: found.originalLine ?? 0 };
+  };
 }
 
 function add(map: Map<string, number>, key: string, ms: number): void {

@@ -45,6 +45,8 @@ export interface TargetCheck {
 export interface BenchReport {
   date: string;
   mode: 'full' | 'quick';
+  /** How the proxy ran: an esbuild bundle of main/cli.ts, or the sources through tsx (`npm run serve`). */
+  proxyRunner: 'bundle' | 'tsx';
   machine: Machine;
   /** Connections of the throughput runs. */
   connections: number;
@@ -133,11 +135,13 @@ export function toMarkdown(report: BenchReport): string {
   const lines = [
     `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memGb} GB, Node ${m.node}, ` +
       `Linux ${m.kernel} (load ${m.loadAtStart} at start; ${report.mode} run, ${report.seconds} s per measurement). ` +
-      'The backend is the scripted backend in its own process (~400 characters of text, 53 SSE chunks); ' +
-      `throughput at ${report.connections} connections, latency at 1 connection; times in ms.`,
+      `InfiniProxy runs ${report.proxyRunner === 'bundle' ? 'as an esbuild bundle of main/cli.ts' : 'from its sources through tsx (npm run serve)'}, ` +
+      'each server in its own process; the backend is the scripted backend (~400 characters of text, 53 SSE chunks); ' +
+      `throughput at ${report.connections} connections, latency at 1 connection; times in ms. ` +
+      'CPU ms/req is the CPU time the server process used per answer at many connections (user + system).',
     '',
-    `| case | target | req/s @${report.connections} | p50 @${report.connections} | p99 @${report.connections} | p50 @1 | p99 @1 | added p50 @1 | req/s vs peer |`,
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+    `| case | target | req/s @${report.connections} | p50 @${report.connections} | p99 @${report.connections} | CPU ms/req | p50 @1 | p99 @1 | added p50 @1 | req/s vs peer |`,
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   for (const c of report.cases) {
     const peerRps = c.targets.ccr?.cN?.rps;
@@ -146,13 +150,14 @@ export function toMarkdown(report: BenchReport): string {
       if (!run) continue;
       const head = `| ${c.label} (${kb(c.bytes)}) | ${label}`;
       if (run.skipped) {
-        lines.push(`${head} | ${run.skipped} | | | | | | |`);
+        lines.push(`${head} | ${run.skipped} | | | | | | | |`);
         continue;
       }
       const added = target === 'backend' ? '' : fmt(addedP50(c, target));
       const vsPeer = target === 'infiniproxy' && peerRps && run.cN ? `${(run.cN.rps / peerRps).toFixed(1)}×` : '';
       lines.push(
-        `${head} | ${fmt(run.cN?.rps, 0)} | ${fmt(run.cN?.p50)} | ${fmt(run.cN?.p99)} | ${fmt(run.c1?.p50)} | ${fmt(run.c1?.p99)} | ${added} | ${vsPeer} |`,
+        `${head} | ${fmt(run.cN?.rps, 0)} | ${fmt(run.cN?.p50)} | ${fmt(run.cN?.p99)} | ${fmt(run.cN?.cpuMsPerRequest)} | ` +
+          `${fmt(run.c1?.p50)} | ${fmt(run.c1?.p99)} | ${added} | ${vsPeer} |`,
       );
     }
   }

@@ -6,7 +6,8 @@
  *   npm run bench -- --only=messages-80k-stream,messages-tiny
  *   npm run bench -- --soak           10 minutes of the streamed 80 KB case; RSS over time → bench/results/soak.{json,md}
  *   npm run bench -- --profile        the proxy under --cpu-prof on the streamed 80 KB case → bench/results/profile.md
- *   options: --connections=N (default 16), --seconds=S, --no-peer
+ *   options: --connections=N (default 16), --seconds=S, --no-peer,
+ *            --tsx (run the proxy's sources through tsx, as `npm run serve` does, instead of an esbuild bundle)
  *
  * Every server runs in its own process and is stopped at the end, on an error and on Ctrl-C.
  */
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { bundleServer } from './bundle';
 import { checkAnswer, runLoad } from './load';
 import { RssSampler, stopAll } from './processes';
 import { profileMarkdown, summariseProfile } from './profile';
@@ -34,6 +36,7 @@ interface Options {
   soak: boolean;
   profile: boolean;
   peer: boolean;
+  tsx: boolean;
   only: string[];
   connections: number;
   /** Seconds per measured run. */
@@ -50,6 +53,7 @@ function parseOptions(argv: string[]): Options {
       soak: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
       'no-peer': { type: 'boolean', default: false },
+      tsx: { type: 'boolean', default: false },
       only: { type: 'string' },
       connections: { type: 'string' },
       seconds: { type: 'string' },
@@ -68,6 +72,7 @@ function parseOptions(argv: string[]): Options {
     soak: values.soak === true,
     profile: values.profile === true,
     peer: values['no-peer'] !== true,
+    tsx: values.tsx === true,
     only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : [],
     connections: Math.round(number(values.connections, 16, 'connections')),
     seconds: number(values.seconds, quick ? 2 : 10, 'seconds'),
@@ -86,13 +91,13 @@ function selectCases(only: string[]): BenchCase[] {
 const log = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** The table: every case on every target, at 1 and at N connections. */
-async function bench(opts: Options): Promise<void> {
+async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const cases = selectCases(opts.only);
   const machine = machineInfo();
   const notes: string[] = [];
   log(`Starting the backend, InfiniProxy${opts.peer ? ' and claude-code-router' : ''}...`);
   const backend = await startBackend();
-  const proxy = await startInfiniProxy(backend);
+  const proxy = await startInfiniProxy(backend, { bundle });
   const targets: Target[] = [backend, proxy];
   const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500) };
   const peer = opts.peer ? await startPeer(backend, notes) : undefined;
@@ -128,14 +133,14 @@ async function bench(opts: Options): Promise<void> {
         const req = target.request(c);
         if (!req) continue;
         await runLoad(req, connections, opts.warmup);
-        const result = await runLoad(req, connections, opts.seconds);
+        const result = await runLoad(req, connections, opts.seconds, target.pid);
         const slot: TargetRun = run.targets[target.name] ?? {};
         if (connections === 1) slot.c1 = result;
         else slot.cN = result;
         run.targets[target.name] = slot;
         log(
           `${c.name.padEnd(20)} ${TARGET_LABELS[target.name]?.padEnd(26)} @${String(connections).padEnd(3)} ` +
-            `${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms` +
+            `${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  CPU ${result.cpuMsPerRequest} ms/req` +
             (result.failures ? `  FAILURES ${result.failures}` : ''),
         );
         if (result.failures) notes.push(`${target.label} on ${c.name} @${connections}: ${result.failures} failed requests`);
@@ -153,6 +158,7 @@ async function bench(opts: Options): Promise<void> {
   const report: BenchReport = {
     date: new Date().toISOString(),
     mode: opts.quick ? 'quick' : 'full',
+    proxyRunner: bundle ? 'bundle' : 'tsx',
     machine,
     connections: opts.connections,
     seconds: opts.seconds,
@@ -190,25 +196,27 @@ async function startPeer(backend: BackendTarget, notes: string[]): Promise<Targe
 }
 
 /** The proxy under `--cpu-prof` on one case (default the streamed 80 KB one); a summary of where time went. */
-async function profile(opts: Options): Promise<void> {
+async function profile(opts: Options, bundle: string | undefined): Promise<void> {
   const c = selectCases(opts.only.length ? opts.only.slice(0, 1) : ['messages-80k-stream'])[0];
   if (!c) throw new Error('no case to profile');
   const dir = mkdtempSync(join(tmpdir(), 'infiniproxy-prof-'));
   try {
     const backend = await startBackend();
-    const proxy = await startInfiniProxy(backend, { nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
     const req = proxy.request(c);
     if (!req) throw new Error(`InfiniProxy does not serve ${c.name}`);
     await checkAnswer(req, c, 'InfiniProxy');
     const seconds = opts.quick ? 5 : 20;
     log(`Profiling InfiniProxy on ${c.name} at ${opts.connections} connections for ${seconds} s...`);
-    const result = await runLoad(req, opts.connections, seconds);
-    log(`${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms (slower than unprofiled)`);
+    const result = await runLoad(req, opts.connections, seconds, proxy.pid);
+    log(`${result.rps} req/s, p50 ${result.p50} ms, p99 ${result.p99} ms, CPU ${result.cpuMsPerRequest} ms/req (profiling slows it)`);
     await proxy.stop(); // the profile is written as the proxy exits
     await backend.stop();
     const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
     if (!file) throw new Error(`no .cpuprofile written in ${dir}`);
-    const title = `CPU profile: InfiniProxy, ${c.label}, ${opts.connections} connections, ${seconds} s (${result.rps} req/s)`;
+    const title =
+      `CPU profile: InfiniProxy (${bundle ? 'bundle' : 'tsx'}), ${c.label}, ${opts.connections} connections, ${seconds} s ` +
+      `(${result.rps} req/s, ${result.cpuMsPerRequest} ms CPU per request)`;
     const markdown = profileMarkdown(summariseProfile(join(dir, file), ROOT), title);
     process.stdout.write(`\n${markdown}`);
     writeResults('profile.md', markdown);
@@ -218,11 +226,11 @@ async function profile(opts: Options): Promise<void> {
 }
 
 /** Ten minutes (one with --quick) of the streamed 80 KB case against the proxy, RSS sampled every 5 s. */
-async function soak(opts: Options): Promise<void> {
+async function soak(opts: Options, bundle: string | undefined): Promise<void> {
   const c = selectCases(opts.only.length ? opts.only.slice(0, 1) : ['messages-80k-stream'])[0];
   if (!c) throw new Error('no case to soak');
   const backend = await startBackend();
-  const proxy = await startInfiniProxy(backend);
+  const proxy = await startInfiniProxy(backend, { bundle });
   const req = proxy.request(c);
   if (!req) throw new Error(`InfiniProxy does not serve ${c.name}`);
   await checkAnswer(req, c, 'InfiniProxy');
@@ -245,9 +253,15 @@ function writeResults(name: string, text: string): void {
 
 async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
-  if (opts.profile) await profile(opts);
-  else if (opts.soak) await soak(opts);
-  else await bench(opts);
+  const bundle = opts.tsx ? undefined : await bundleServer();
+  try {
+    if (opts.profile) await profile(opts, bundle?.file);
+    else if (opts.soak) await soak(opts, bundle?.file);
+    else await bench(opts, bundle?.file);
+  } finally {
+    await stopAll();
+    bundle?.remove();
+  }
 }
 
 main()

@@ -75,6 +75,8 @@ export async function startBackend(): Promise<BackendTarget> {
 export interface ProxyTargetOptions {
   /** Extra node flags (e.g. `--cpu-prof`). */
   nodeFlags?: string[];
+  /** Run this bundle of main/cli.ts (bench/bundle.ts) instead of the sources through tsx. */
+  bundle?: string;
 }
 
 /**
@@ -87,7 +89,11 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
   const log = openSync(join(dataDir, 'proxy.log'), 'a');
   const child = spawnTracked(
     process.execPath,
-    [...(opts.nodeFlags ?? []), '--import', TSX, join(ROOT, 'main', 'cli.ts'), 'serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
+    [
+      ...(opts.nodeFlags ?? []),
+      ...(opts.bundle ? [opts.bundle] : ['--import', TSX, join(ROOT, 'main', 'cli.ts')]),
+      ...['serve', '--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir],
+    ],
     {
       cwd: dataDir, // no .env of the developer's is read
       env: {
