@@ -43,30 +43,12 @@ export function formatLatency(ms: number): string {
 
 /** A date and time, e.g. `Mar 4, 2025, 14:03`; `–` for null or unparseable input. */
 export function formatDateTime(iso: string | null, options: FormatOptions = {}): string {
-  const date = parse(iso);
-  if (!date) return '–';
-  return new Intl.DateTimeFormat(options.locale, {
-    timeZone: options.timeZone,
-    year: 'numeric',
-    month: 'short',
-    day: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
+  return formatDate(iso, options, { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
 }
 
 /** A time of day with seconds, for the request log: `14:03:22`. */
 export function formatTime(iso: string, options: FormatOptions = {}): string {
-  const date = parse(iso);
-  if (!date) return '–';
-  return new Intl.DateTimeFormat(options.locale, {
-    timeZone: options.timeZone,
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hourCycle: 'h23',
-  }).format(date);
+  return formatDate(iso, options, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 }
 
 /** `just now`, `5 min ago`, `3 h ago`, `2 days ago`; `never` for null. */
@@ -87,6 +69,13 @@ export function formatRelative(iso: string | null, now: Date = new Date()): stri
 /** A limit for display: `Unlimited` for null. */
 export function formatLimit(value: number | null, options: FormatOptions = {}): string {
   return value === null ? 'Unlimited' : formatInt(value, options);
+}
+
+/** The parts of `iso` named in `fields`, on a 24-hour clock; `–` for null or unparseable input. */
+function formatDate(iso: string | null, options: FormatOptions, fields: Intl.DateTimeFormatOptions): string {
+  const date = parse(iso);
+  if (!date) return '–';
+  return new Intl.DateTimeFormat(options.locale, { timeZone: options.timeZone, ...fields, hourCycle: 'h23' }).format(date);
 }
 
 function parse(iso: string | null): Date | undefined {

@@ -6,9 +6,11 @@ import { useState } from 'react';
 import type { ApiKeyInfo, ClaudeCodeConfigResult } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
+import { DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
+import { Options } from '../components/Options';
+import { useAction } from '../hooks/use-action';
 import { useLoad } from '../hooks/use-load';
-import { errorMessage } from '../lib/errors';
 
 interface RevealableKey {
   key: ApiKeyInfo;
@@ -25,26 +27,18 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
   const [stage, setStage] = useState<'idle' | 'preview' | 'done'>('idle');
   const [result, setResult] = useState<ClaudeCodeConfigResult | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, run: runAction } = useAction();
 
   if (!desktop) return null;
   const usable = (keys.data ?? []).filter((k) => k.revealable);
   const chosen = usable.find((k) => String(k.key.id) === keyId) ?? usable[0];
 
-  const run = async (action: () => Promise<ClaudeCodeConfigResult>, done: string) => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = (action: () => Promise<ClaudeCodeConfigResult>, done: string) =>
+    runAction(async () => {
       setResult(await action());
       setMessage(done);
       setStage('done');
-    } catch (e) {
-      setError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <div className="subsection">
@@ -57,11 +51,7 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
         <Field label="API key to use">
           {(control) => (
             <select {...control} value={chosen ? String(chosen.key.id) : ''} onChange={(e) => setKeyId(e.target.value)}>
-              {usable.map(({ key }) => (
-                <option key={key.id} value={key.id}>
-                  {key.name} ({key.username}, {key.key_prefix}…)
-                </option>
-              ))}
+              <Options items={usable.map(({ key }) => ({ value: key.id, label: `${key.name} (${key.username}, ${key.key_prefix}…)` }))} />
             </select>
           )}
         </Field>
@@ -77,32 +67,24 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
             These entries will be set under <code>env</code> in <code>~/.claude/settings.json</code>. The current file is backed up first, and you
             can undo the change.
           </p>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Variable</th>
-                <th scope="col">New value</th>
-              </tr>
-            </thead>
-            <tbody>
-              <tr>
-                <td>
-                  <code>ANTHROPIC_BASE_URL</code>
-                </td>
-                <td>
-                  <code>{baseUrl}</code>
-                </td>
-              </tr>
-              <tr>
-                <td>
-                  <code>ANTHROPIC_API_KEY</code>
-                </td>
-                <td>
-                  <code>{chosen.key.key_prefix}…</code> (key “{chosen.key.name}”)
-                </td>
-              </tr>
-            </tbody>
-          </table>
+          <DataTable columns={['Variable', 'New value']} scroll={false}>
+            <tr>
+              <td>
+                <code>ANTHROPIC_BASE_URL</code>
+              </td>
+              <td>
+                <code>{baseUrl}</code>
+              </td>
+            </tr>
+            <tr>
+              <td>
+                <code>ANTHROPIC_API_KEY</code>
+              </td>
+              <td>
+                <code>{chosen.key.key_prefix}…</code> (key “{chosen.key.name}”)
+              </td>
+            </tr>
+          </DataTable>
           <div className="actions">
             <button type="button" disabled={busy} onClick={() => void run(() => desktop.configureClaudeCode({ key_id: chosen.key.id }), 'Claude Code is configured.')}>
               Apply changes
@@ -144,25 +126,16 @@ function ChangeTable({ result }: { result: ClaudeCodeConfigResult }) {
   const names = [...new Set([...Object.keys(result.before), ...Object.keys(result.after)])].sort();
   if (names.length === 0) return <p className="muted">Nothing changed.</p>;
   return (
-    <table className="table">
-      <thead>
-        <tr>
-          <th scope="col">Variable</th>
-          <th scope="col">Before</th>
-          <th scope="col">After</th>
+    <DataTable columns={['Variable', 'Before', 'After']} scroll={false}>
+      {names.map((name) => (
+        <tr key={name}>
+          <td>
+            <code>{name}</code>
+          </td>
+          <td>{result.before[name] ?? <span className="muted">(unset)</span>}</td>
+          <td>{result.after[name] ?? <span className="muted">(unset)</span>}</td>
         </tr>
-      </thead>
-      <tbody>
-        {names.map((name) => (
-          <tr key={name}>
-            <td>
-              <code>{name}</code>
-            </td>
-            <td>{result.before[name] ?? <span className="muted">(unset)</span>}</td>
-            <td>{result.after[name] ?? <span className="muted">(unset)</span>}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
+      ))}
+    </DataTable>
   );
 }

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import type { DoctorCheck, DoctorReport, Settings, SettingsView } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
+import { Card } from '../components/Card';
 import { errorMessage } from '../lib/errors';
 
 const MODELS_SHOWN = 40;
@@ -64,13 +65,15 @@ export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied
   const suggestions = report ? Object.entries(report.suggested) : [];
 
   return (
-    <section className="card" aria-labelledby="test-heading">
-      <div className="card-head">
-        <h2 id="test-heading">Connection</h2>
+    <Card
+      headingId="test-heading"
+      title="Connection"
+      actions={
         <button type="button" className="button-secondary" disabled={busy !== null} onClick={() => void test()}>
           {busy === 'testing' ? 'Testing…' : 'Test connection'}
         </button>
-      </div>
+      }
+    >
       <p className="hint">
         {dirty
           ? 'Tests the saved settings: save your changes first.'
@@ -135,6 +138,6 @@ export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied
           )}
         </div>
       )}
-    </section>
+    </Card>
   );
 }

@@ -3,19 +3,24 @@
  * (`#/keys?user=<id>`), edit per-key limits and see what each key has left under them, revoke with a confirmation.
  */
 import { Fragment, useState } from 'react';
-import type { FormEvent } from 'react';
 import type { ApiKeyInfo, CreatedKey } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
+import { Card } from '../components/Card';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
+import { InlineForm } from '../components/InlineForm';
 import { ConfirmDialog } from '../components/Modal';
+import { Options } from '../components/Options';
+import { useAction } from '../hooks/use-action';
 import { useLoad } from '../hooks/use-load';
-import { errorMessage } from '../lib/errors';
 import { formatDateTime, formatRelative } from '../lib/format';
 import { formatHash } from '../lib/hash-route';
 import { limitsSummary, remainingSummary } from '../lib/limits-form';
 import { KeyLimitsEditor } from './KeyLimitsEditor';
 import { NewKeyDialog } from './NewKeyDialog';
+
+const COLUMNS = ['Name', 'User', 'Prefix', 'Created', 'Last used', 'Status', 'Limits', ACTIONS_COLUMN];
 
 export function KeysTab({ userFilter, onFilter }: { userFilter: string; onFilter: (userId: string) => void }) {
   const { admin } = useApi();
@@ -24,191 +29,149 @@ export function KeysTab({ userFilter, onFilter }: { userFilter: string; onFilter
   const keys = useLoad(() => admin.listKeys(filterId === undefined ? undefined : { user_id: filterId }), String(filterId ?? ''));
   const [ownerId, setOwnerId] = useState('');
   const [name, setName] = useState('');
-  const [createError, setCreateError] = useState<string | null>(null);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [editing, setEditing] = useState<number | null>(null);
   const [revoking, setRevoking] = useState<ApiKeyInfo | null>(null);
-  const [revokeError, setRevokeError] = useState<string | null>(null);
+  const creation = useAction();
+  const revocation = useAction();
+  const busy = creation.busy || revocation.busy;
 
   const userList = users.data ?? [];
+  const userOptions = userList.map((u) => ({ value: u.id, label: u.username }));
   const owner = ownerId || (filterId !== undefined ? String(filterId) : userList[0] ? String(userList[0].id) : '');
 
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
+  const create = async () => {
     if (owner === '') {
-      setCreateError('Choose a user.');
+      creation.setError('Choose a user.');
       return;
     }
-    setBusy(true);
-    setCreateError(null);
     setMessage(null);
-    try {
+    await creation.run(async () => {
       const key = await admin.createKey({ user_id: Number(owner), ...(name.trim() ? { name: name.trim() } : {}) });
       setName('');
       setCreated(key);
       await keys.reload(true);
-    } catch (e) {
-      setCreateError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const revoke = async () => {
     if (!revoking) return;
-    setBusy(true);
-    setRevokeError(null);
-    try {
+    await revocation.run(async () => {
       await admin.revokeKey(revoking.id);
       setMessage(`Key ${revoking.name} revoked: it no longer works.`);
       setRevoking(null);
       await keys.reload(true);
-    } catch (e) {
-      setRevokeError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const sorted = [...(keys.data ?? [])].sort((a, b) => Number(b.is_active) - Number(a.is_active) || b.id - a.id);
 
   return (
     <div className="stack">
-      <section className="card" aria-labelledby="new-key-heading">
-        <h2 id="new-key-heading">New API key</h2>
+      <Card headingId="new-key-heading" title="New API key">
         {users.data && userList.length === 0 ? (
           <p className="empty">
             Keys belong to users. <a href={formatHash('users')}>Create a user first</a>.
           </p>
         ) : (
-          <form className="form-row" onSubmit={(e) => void create(e)} noValidate>
+          <InlineForm onSubmit={() => void create()} submitLabel="Create key" disabled={busy || owner === ''}>
             <Field label="User">
               {(control) => (
                 <select {...control} value={owner} onChange={(e) => setOwnerId(e.target.value)}>
-                  {userList.map((u) => (
-                    <option key={u.id} value={u.id}>
-                      {u.username}
-                    </option>
-                  ))}
+                  <Options items={userOptions} />
                 </select>
               )}
             </Field>
             <Field label="Key name" hint="What it is for, e.g. “laptop”.">
               {(control) => <input {...control} value={name} onChange={(e) => setName(e.target.value)} autoComplete="off" />}
             </Field>
-            <div className="form-row-actions">
-              <button type="submit" disabled={busy || owner === ''}>
-                Create key
-              </button>
-            </div>
-          </form>
+          </InlineForm>
         )}
-        <ErrorAlert message={users.error ?? createError} />
-      </section>
+        <ErrorAlert message={users.error ?? creation.error} />
+      </Card>
 
-      <section className="card" aria-labelledby="keys-heading">
-        <div className="card-head">
-          <h2 id="keys-heading">API keys</h2>
+      <Card
+        headingId="keys-heading"
+        title="API keys"
+        actions={
           <Field label="Filter by user" className="field-inline">
             {(control) => (
               <select {...control} value={filterId === undefined ? '' : String(filterId)} onChange={(e) => onFilter(e.target.value)}>
                 <option value="">All users</option>
-                {userList.map((u) => (
-                  <option key={u.id} value={u.id}>
-                    {u.username}
-                  </option>
-                ))}
+                <Options items={userOptions} />
               </select>
             )}
           </Field>
-        </div>
+        }
+      >
         <StatusMessage message={message} />
         <ErrorAlert message={keys.error} />
         {keys.data && sorted.length === 0 && <p className="empty">No keys{filterId !== undefined ? ' for this user' : ''} yet.</p>}
         {sorted.length > 0 && (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">User</th>
-                  <th scope="col">Prefix</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">Last used</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Limits</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {sorted.map((key) => (
-                  <Fragment key={key.id}>
-                    <tr className={key.is_active ? undefined : 'row-inactive'}>
-                      <th scope="row">{key.name}</th>
-                      <td>{key.username}</td>
-                      <td>
-                        <code>{key.key_prefix}…</code>
-                      </td>
-                      <td>{formatDateTime(key.created_at)}</td>
-                      <td title={key.last_used_at ? formatDateTime(key.last_used_at) : undefined}>{formatRelative(key.last_used_at)}</td>
-                      <td>
-                        {key.is_active ? (
-                          <span className="badge badge-ok">Active</span>
-                        ) : (
-                          <span className="badge badge-off" title={key.revoked_at ? `Revoked ${formatDateTime(key.revoked_at)}` : undefined}>
-                            Revoked
-                          </span>
-                        )}
-                      </td>
-                      <td className="small">
-                        {limitsSummary(key.limits)}
-                        {remainingSummary(key.remaining) && <div className="muted">{remainingSummary(key.remaining)}</div>}
-                      </td>
-                      <td className="row-actions">
-                        {key.is_active && (
-                          <>
-                            <button
-                              type="button"
-                              className="button-quiet"
-                              aria-expanded={editing === key.id}
-                              aria-label={`Edit limits of ${key.name}`}
-                              onClick={() => setEditing(editing === key.id ? null : key.id)}
-                            >
-                              Limits
-                            </button>
-                            <button type="button" className="button-danger-quiet" aria-label={`Revoke ${key.name}`} onClick={() => { setRevokeError(null); setRevoking(key); }}>
-                              Revoke
-                            </button>
-                          </>
-                        )}
-                      </td>
-                    </tr>
-                    {editing === key.id && (
-                      <tr className="row-editor">
-                        <td colSpan={8}>
-                          <KeyLimitsEditor
-                            apiKey={key}
-                            onSaved={async (saved) => {
-                              setEditing(null);
-                              setMessage(`Limits of ${saved.name} saved.`);
-                              await keys.reload(true);
-                            }}
-                            onCancel={() => setEditing(null)}
-                          />
-                        </td>
-                      </tr>
+          <DataTable columns={COLUMNS}>
+            {sorted.map((key) => (
+              <Fragment key={key.id}>
+                <tr className={key.is_active ? undefined : 'row-inactive'}>
+                  <th scope="row">{key.name}</th>
+                  <td>{key.username}</td>
+                  <td>
+                    <code>{key.key_prefix}…</code>
+                  </td>
+                  <td>{formatDateTime(key.created_at)}</td>
+                  <td title={key.last_used_at ? formatDateTime(key.last_used_at) : undefined}>{formatRelative(key.last_used_at)}</td>
+                  <td>
+                    {key.is_active ? (
+                      <span className="badge badge-ok">Active</span>
+                    ) : (
+                      <span className="badge badge-off" title={key.revoked_at ? `Revoked ${formatDateTime(key.revoked_at)}` : undefined}>
+                        Revoked
+                      </span>
                     )}
-                  </Fragment>
-                ))}
-              </tbody>
-            </table>
-          </div>
+                  </td>
+                  <td className="small">
+                    {limitsSummary(key.limits)}
+                    {remainingSummary(key.remaining) && <div className="muted">{remainingSummary(key.remaining)}</div>}
+                  </td>
+                  <td className="row-actions">
+                    {key.is_active && (
+                      <>
+                        <button
+                          type="button"
+                          className="button-quiet"
+                          aria-expanded={editing === key.id}
+                          aria-label={`Edit limits of ${key.name}`}
+                          onClick={() => setEditing(editing === key.id ? null : key.id)}
+                        >
+                          Limits
+                        </button>
+                        <button type="button" className="button-danger-quiet" aria-label={`Revoke ${key.name}`} onClick={() => { revocation.setError(null); setRevoking(key); }}>
+                          Revoke
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+                {editing === key.id && (
+                  <tr className="row-editor">
+                    <td colSpan={COLUMNS.length}>
+                      <KeyLimitsEditor
+                        apiKey={key}
+                        onSaved={async (saved) => {
+                          setEditing(null);
+                          setMessage(`Limits of ${saved.name} saved.`);
+                          await keys.reload(true);
+                        }}
+                        onCancel={() => setEditing(null)}
+                      />
+                    </td>
+                  </tr>
+                )}
+              </Fragment>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </Card>
 
       {created && <NewKeyDialog created={created} onClose={() => setCreated(null)} />}
       {revoking && (
@@ -217,7 +180,7 @@ export function KeysTab({ userFilter, onFilter }: { userFilter: string; onFilter
           message={<p>Clients using this key ({revoking.key_prefix}…) will be refused from now on. This cannot be undone.</p>}
           confirmLabel="Revoke key"
           busy={busy}
-          error={revokeError}
+          error={revocation.error}
           onConfirm={() => void revoke()}
           onCancel={() => setRevoking(null)}
         />

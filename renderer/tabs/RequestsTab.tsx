@@ -3,6 +3,9 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RequestLogEntry } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert } from '../components/Alerts';
+import { Card } from '../components/Card';
+import { DataTable } from '../components/DataTable';
+import type { Column } from '../components/DataTable';
 import { CheckboxField } from '../components/Field';
 import { useInterval } from '../hooks/use-interval';
 import { useLoad } from '../hooks/use-load';
@@ -10,6 +13,15 @@ import { formatDateTime, formatInt, formatLatency, formatTime } from '../lib/for
 
 const REFRESH_MS = 3000;
 const LIMIT = 200;
+const COLUMNS: Column[] = [
+  'Time',
+  'Key',
+  'Endpoint',
+  'Model',
+  'Status',
+  { label: 'Latency', className: 'num' },
+  { label: 'Tokens in / out', className: 'num' },
+];
 
 export function RequestsTab() {
   const { admin } = useApi();
@@ -32,45 +44,28 @@ export function RequestsTab() {
   }, [unknownIds, reloadKeys]);
 
   return (
-    <section className="card" aria-labelledby="requests-heading">
-      <div className="card-head">
-        <h2 id="requests-heading">Recent requests</h2>
+    <Card
+      headingId="requests-heading"
+      title="Recent requests"
+      actions={
         <div className="actions">
           <CheckboxField label={`Auto-refresh every ${REFRESH_MS / 1000} s`} checked={auto} onChange={setAuto} />
           <button type="button" className="button-secondary" onClick={() => void requests.reload()}>
             Refresh
           </button>
         </div>
-      </div>
+      }
+    >
       <ErrorAlert message={requests.error} />
       {requests.data && entries.length === 0 && <p className="empty">No requests yet. They appear here as clients use the proxy.</p>}
       {entries.length > 0 && (
-        <div className="table-wrap">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Key</th>
-                <th scope="col">Endpoint</th>
-                <th scope="col">Model</th>
-                <th scope="col">Status</th>
-                <th scope="col" className="num">
-                  Latency
-                </th>
-                <th scope="col" className="num">
-                  Tokens in / out
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {entries.map((entry) => (
-                <RequestRow key={entry.id} entry={entry} keyName={entry.key_id === null ? null : (keyNames.get(entry.key_id) ?? `Key ${entry.key_id}`)} />
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={COLUMNS}>
+          {entries.map((entry) => (
+            <RequestRow key={entry.id} entry={entry} keyName={entry.key_id === null ? null : (keyNames.get(entry.key_id) ?? `Key ${entry.key_id}`)} />
+          ))}
+        </DataTable>
       )}
-    </section>
+    </Card>
   );
 }
 

@@ -9,6 +9,7 @@ import type { MaxTokensField, ReasoningRequestStyle, Settings, SettingsView } fr
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
 import { CheckboxField, Field } from '../components/Field';
+import { Options } from '../components/Options';
 import { useLoad } from '../hooks/use-load';
 import { errorMessage } from '../lib/errors';
 import { REASONING_STYLES, buildPatch, formFromSettings, isOverridden } from '../lib/settings-form';
@@ -152,11 +153,7 @@ function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps
             <Field label="Reasoning style" hint="How Claude's extended thinking is asked of the backend." overridden={locked('reasoning_request')}>
               {(control) => (
                 <select {...control} value={form.reasoning_request} disabled={locked('reasoning_request')} onChange={(e) => set('reasoning_request', e.target.value as ReasoningRequestStyle)}>
-                  {REASONING_STYLES.map((style) => (
-                    <option key={style.value} value={style.value}>
-                      {style.label}
-                    </option>
-                  ))}
+                  <Options items={REASONING_STYLES} />
                 </select>
               )}
             </Field>

@@ -2,13 +2,13 @@
  * Status: whether the proxy runs, where, against which backend; start/stop in the desktop app; the
  * Claude Code setup lines to copy (and, on desktop, "Configure Claude Code for me").
  */
-import { useState } from 'react';
 import { useApi } from '../api/api-context';
 import { ErrorAlert } from '../components/Alerts';
+import { Card } from '../components/Card';
 import { CopyButton } from '../components/CopyButton';
+import { useAction } from '../hooks/use-action';
 import { useInterval } from '../hooks/use-interval';
 import { useLoad } from '../hooks/use-load';
-import { errorMessage } from '../lib/errors';
 import { formatHash } from '../lib/hash-route';
 import { KEY_PLACEHOLDER, claudeCodeSnippet, clientBaseUrl } from '../lib/snippet';
 import { ClaudeCodeSetup } from './ClaudeCodeSetup';
@@ -16,21 +16,12 @@ import { ClaudeCodeSetup } from './ClaudeCodeSetup';
 export function StatusTab() {
   const { admin, desktop } = useApi();
   const status = useLoad(() => admin.status());
-  const [busy, setBusy] = useState(false);
-  const [actionError, setActionError] = useState<string | null>(null);
+  const { busy, error: actionError, run } = useAction();
   useInterval(() => void status.reload(true), 10_000);
 
   const toggle = async (start: boolean) => {
     if (!desktop) return;
-    setBusy(true);
-    setActionError(null);
-    try {
-      status.setData(start ? await desktop.startProxy() : await desktop.stopProxy());
-    } catch (e) {
-      setActionError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    await run(async () => status.setData(start ? await desktop.startProxy() : await desktop.stopProxy()));
   };
 
   const s = status.data;
@@ -39,10 +30,11 @@ export function StatusTab() {
 
   return (
     <div className="stack">
-      <section className="card" aria-labelledby="status-heading">
-        <div className="card-head">
-          <h2 id="status-heading">Proxy</h2>
-          {desktop && s && (
+      <Card
+        headingId="status-heading"
+        title="Proxy"
+        actions={
+          desktop && s ? (
             <div className="actions">
               {s.running ? (
                 <button type="button" className="button-secondary" disabled={busy} onClick={() => void toggle(false)}>
@@ -54,8 +46,9 @@ export function StatusTab() {
                 </button>
               )}
             </div>
-          )}
-        </div>
+          ) : null
+        }
+      >
         <ErrorAlert message={status.error ?? actionError} />
         {s === undefined ? (
           status.loading && <p className="muted">Loading…</p>
@@ -84,10 +77,9 @@ export function StatusTab() {
             {s.error && <ErrorAlert message={`Last start failed: ${s.error}`} />}
           </>
         )}
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="claude-heading">
-        <h2 id="claude-heading">Use it with Claude Code</h2>
+      <Card headingId="claude-heading" title="Use it with Claude Code">
         <p>
           Run these lines in the shell where you start <code>claude</code>. Replace <code>{KEY_PLACEHOLDER}</code> with a key from{' '}
           <a href={formatHash('keys')}>API Keys</a>.
@@ -97,7 +89,7 @@ export function StatusTab() {
         </pre>
         <CopyButton text={snippet} label="Copy setup commands" />
         {desktop && s && <ClaudeCodeSetup baseUrl={baseUrl} />}
-      </section>
+      </Card>
     </div>
   );
 }

@@ -5,6 +5,8 @@ import { useMemo, useState } from 'react';
 import type { UsageTotals } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert } from '../components/Alerts';
+import { Card } from '../components/Card';
+import { DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
 import { UsageChart } from '../components/UsageChart';
 import { useLoad } from '../hooks/use-load';
@@ -72,14 +74,12 @@ export function UsageTab() {
 
       {view && (
         <>
-          <section className="card" aria-labelledby="totals-heading">
-            <h2 id="totals-heading">Totals</h2>
+          <Card headingId="totals-heading" title="Totals">
             <Totals totals={view.totals} />
-          </section>
-          <section className="card" aria-labelledby="chart-heading">
-            <h2 id="chart-heading">Tokens over time</h2>
+          </Card>
+          <Card headingId="chart-heading" title="Tokens over time">
             <UsageChart points={view.points} step={view.step} />
-          </section>
+          </Card>
           <UsageTable title="Per user" nameHeader="User" groups={view.byUser} />
           <UsageTable title="Per API key" nameHeader="Key" groups={view.byKey} />
           <UsageTable title="Per model" nameHeader="Model" groups={view.byModel} />
@@ -113,41 +113,26 @@ function Totals({ totals }: { totals: UsageTotals }) {
 function UsageTable({ title, nameHeader, groups }: { title: string; nameHeader: string; groups: UsageGroup[] }) {
   const headingId = `usage-${nameHeader.toLowerCase()}-heading`;
   return (
-    <section className="card" aria-labelledby={headingId}>
-      <h2 id={headingId}>{title}</h2>
+    <Card headingId={headingId} title={title}>
       {groups.length === 0 ? (
         <p className="empty">No requests in this range.</p>
       ) : (
-        <div className="table-wrap">
-          <table className="table numeric" aria-labelledby={headingId}>
-            <thead>
-              <tr>
-                <th scope="col">{nameHeader}</th>
-                <th scope="col">Requests</th>
-                <th scope="col">Input</th>
-                <th scope="col">Output</th>
-                <th scope="col">Total</th>
-                <th scope="col">Errors</th>
-              </tr>
-            </thead>
-            <tbody>
-              {groups.map((g) => (
-                <tr key={g.id}>
-                  <th scope="row">
-                    {g.label}
-                    {g.detail && <span className="cell-detail"> {g.detail}</span>}
-                  </th>
-                  <td>{formatInt(g.requests)}</td>
-                  <td>{formatInt(g.input_tokens)}</td>
-                  <td>{formatInt(g.output_tokens)}</td>
-                  <td>{formatInt(g.total_tokens)}</td>
-                  <td>{formatInt(g.errors)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable columns={[nameHeader, 'Requests', 'Input', 'Output', 'Total', 'Errors']} className="numeric" labelledBy={headingId}>
+          {groups.map((g) => (
+            <tr key={g.id}>
+              <th scope="row">
+                {g.label}
+                {g.detail && <span className="cell-detail"> {g.detail}</span>}
+              </th>
+              <td>{formatInt(g.requests)}</td>
+              <td>{formatInt(g.input_tokens)}</td>
+              <td>{formatInt(g.output_tokens)}</td>
+              <td>{formatInt(g.total_tokens)}</td>
+              <td>{formatInt(g.errors)}</td>
+            </tr>
+          ))}
+        </DataTable>
       )}
-    </section>
+    </Card>
   );
 }

@@ -1,125 +1,95 @@
 /** Users: create (Username, Email), list, delete with a confirmation. */
 import { useState } from 'react';
-import type { FormEvent } from 'react';
 import type { User } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
+import { Card } from '../components/Card';
+import { ACTIONS_COLUMN, DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
+import { InlineForm } from '../components/InlineForm';
 import { ConfirmDialog } from '../components/Modal';
+import { useAction } from '../hooks/use-action';
 import { useLoad } from '../hooks/use-load';
-import { errorMessage } from '../lib/errors';
 import { formatDateTime } from '../lib/format';
 import { formatHash } from '../lib/hash-route';
+
+const COLUMNS = ['Username', 'Email', 'Created', ACTIONS_COLUMN];
 
 export function UsersTab() {
   const { admin } = useApi();
   const users = useLoad(() => admin.listUsers());
   const [username, setUsername] = useState('');
   const [email, setEmail] = useState('');
-  const [createError, setCreateError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const [deleting, setDeleting] = useState<User | null>(null);
-  const [deleteError, setDeleteError] = useState<string | null>(null);
+  const creation = useAction();
+  const deletion = useAction();
+  const busy = creation.busy || deletion.busy;
 
-  const create = async (event: FormEvent) => {
-    event.preventDefault();
+  const create = async () => {
     const name = username.trim();
     if (name === '') {
-      setCreateError('Enter a username.');
+      creation.setError('Enter a username.');
       return;
     }
-    setBusy(true);
-    setCreateError(null);
     setMessage(null);
-    try {
+    await creation.run(async () => {
       const user = await admin.createUser({ username: name, email: email.trim() === '' ? null : email.trim() });
       setUsername('');
       setEmail('');
       setMessage(`User ${user.username} created.`);
       await users.reload(true);
-    } catch (e) {
-      setCreateError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   const confirmDelete = async () => {
     if (!deleting) return;
-    setBusy(true);
-    setDeleteError(null);
-    try {
+    await deletion.run(async () => {
       await admin.deleteUser(String(deleting.id));
       setMessage(`User ${deleting.username} deleted; their keys are revoked.`);
       setDeleting(null);
       await users.reload(true);
-    } catch (e) {
-      setDeleteError(errorMessage(e));
-    } finally {
-      setBusy(false);
-    }
+    });
   };
 
   return (
     <div className="stack">
-      <section className="card" aria-labelledby="new-user-heading">
-        <h2 id="new-user-heading">New user</h2>
-        <form className="form-row" onSubmit={(e) => void create(e)} noValidate>
+      <Card headingId="new-user-heading" title="New user">
+        <InlineForm onSubmit={() => void create()} submitLabel="Create user" disabled={busy}>
           <Field label="Username">
             {(control) => <input {...control} value={username} onChange={(e) => setUsername(e.target.value)} autoComplete="off" required />}
           </Field>
           <Field label="Email" hint="Optional.">
             {(control) => <input {...control} type="email" value={email} onChange={(e) => setEmail(e.target.value)} autoComplete="off" />}
           </Field>
-          <div className="form-row-actions">
-            <button type="submit" disabled={busy}>
-              Create user
-            </button>
-          </div>
-        </form>
-        <ErrorAlert message={createError} />
+        </InlineForm>
+        <ErrorAlert message={creation.error} />
         <StatusMessage message={message} />
-      </section>
+      </Card>
 
-      <section className="card" aria-labelledby="users-heading">
-        <h2 id="users-heading">Users</h2>
+      <Card headingId="users-heading" title="Users">
         <ErrorAlert message={users.error} />
         {users.data && users.data.length === 0 && <p className="empty">No users yet. Create one above, then give them an API key.</p>}
         {users.data && users.data.length > 0 && (
-          <div className="table-wrap">
-            <table className="table">
-              <thead>
-                <tr>
-                  <th scope="col">Username</th>
-                  <th scope="col">Email</th>
-                  <th scope="col">Created</th>
-                  <th scope="col">
-                    <span className="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {users.data.map((user) => (
-                  <tr key={user.id}>
-                    <th scope="row">{user.username}</th>
-                    <td>{user.email ?? <span className="muted">–</span>}</td>
-                    <td>{formatDateTime(user.created_at)}</td>
-                    <td className="row-actions">
-                      <a className="button-link" href={formatHash('keys', { user: user.id })} aria-label={`API keys of ${user.username}`}>
-                        API keys
-                      </a>
-                      <button type="button" className="button-danger-quiet" aria-label={`Delete ${user.username}`} onClick={() => { setDeleteError(null); setDeleting(user); }}>
-                        Delete
-                      </button>
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <DataTable columns={COLUMNS}>
+            {users.data.map((user) => (
+              <tr key={user.id}>
+                <th scope="row">{user.username}</th>
+                <td>{user.email ?? <span className="muted">–</span>}</td>
+                <td>{formatDateTime(user.created_at)}</td>
+                <td className="row-actions">
+                  <a className="button-link" href={formatHash('keys', { user: user.id })} aria-label={`API keys of ${user.username}`}>
+                    API keys
+                  </a>
+                  <button type="button" className="button-danger-quiet" aria-label={`Delete ${user.username}`} onClick={() => { deletion.setError(null); setDeleting(user); }}>
+                    Delete
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </DataTable>
         )}
-      </section>
+      </Card>
 
       {deleting && (
         <ConfirmDialog
@@ -127,7 +97,7 @@ export function UsersTab() {
           message={<p>Their API keys are revoked at once. Their usage history is kept.</p>}
           confirmLabel="Delete user"
           busy={busy}
-          error={deleteError}
+          error={deletion.error}
           onConfirm={() => void confirmDelete()}
           onCancel={() => setDeleting(null)}
         />
