@@ -9,7 +9,7 @@ import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { checkAnthropicStream } from '../support/anthropic-stream-check';
 import { startFaultBackend } from '../support/fault-backend';
 import type { FaultBackend } from '../support/fault-backend';
-import { startProxyHarness } from '../support/proxy-harness';
+import { anthropicClient, postAnthropic as post, startAnthropicHarness } from '../support/anthropic-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
 import { openaiError } from '../support/scripted-backend';
 
@@ -37,23 +37,11 @@ async function rejection<T extends APIError>(promise: Promise<unknown>, type: ab
   assert.fail(`expected ${type.name}, but the call succeeded`);
 }
 
-/** POSTs a raw body to /v1/messages. */
-function post(h: ProxyHarness, body: string, path = '/v1/messages'): Promise<Response> {
-  return fetch(`${h.url}${path}`, {
-    method: 'POST',
-    headers: { 'x-api-key': h.apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-    body,
-  });
-}
-
 describe('POST /v1/messages errors through the Anthropic SDK', () => {
   let h: ProxyHarness;
   let client: Anthropic;
 
-  before(async () => {
-    h = await startProxyHarness();
-    client = new Anthropic({ baseURL: h.url, apiKey: h.apiKey, maxRetries: 0 });
-  });
+  before(async () => ({ h, client } = await startAnthropicHarness()));
   after(() => h.close());
   beforeEach(async () => {
     h.backend.reset();
@@ -61,7 +49,7 @@ describe('POST /v1/messages errors through the Anthropic SDK', () => {
   });
 
   test('an unknown client key: AuthenticationError naming InfiniProxy\'s key; the backend is not called', async () => {
-    const stranger = new Anthropic({ baseURL: h.url, apiKey: 'sk-ip-not-a-key', maxRetries: 0 });
+    const stranger = anthropicClient(h, 'sk-ip-not-a-key');
     const err = await rejection(stranger.messages.create(params), Anthropic.AuthenticationError);
     assert.equal(err.type, 'authentication_error');
     assert.match(err.message, /InfiniProxy API key/);
@@ -198,9 +186,8 @@ describe('POST /v1/messages with a backend that fails mid-stream', () => {
 
   before(async () => {
     fault = await startFaultBackend();
-    h = await startProxyHarness({ env: { OPENAI_BASE_URL: fault.url, OPENAI_API_KEY: 'fault-key', OPENAI_MODEL: 'fault-model' } });
+    ({ h, client } = await startAnthropicHarness({ env: { OPENAI_BASE_URL: fault.url, OPENAI_API_KEY: 'fault-key', OPENAI_MODEL: 'fault-model' } }));
     await h.runtime.admin.updateSettings({ retries: 0 });
-    client = new Anthropic({ baseURL: h.url, apiKey: h.apiKey, maxRetries: 0 });
   });
   after(async () => {
     await h.close();
@@ -232,9 +219,8 @@ describe('POST /v1/messages with a backend that fails mid-stream', () => {
 
 describe('POST /v1/messages with no backend configured', () => {
   test('503 in Anthropic\'s format, saying what to set', async () => {
-    const h = await startProxyHarness({ noBackendEnv: true });
+    const { h, client } = await startAnthropicHarness({ noBackendEnv: true });
     try {
-      const client = new Anthropic({ baseURL: h.url, apiKey: h.apiKey, maxRetries: 0 });
       const err = await rejection(client.messages.create(params), Anthropic.InternalServerError);
       assert.equal(err.status, 503);
       assert.match(err.message, /OPENAI_BASE_URL/);

@@ -6,11 +6,11 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import type { RequestLogEntry } from '../../shared/types';
 import { checkAndReplay } from '../support/anthropic-stream-check';
 import type { StreamSummary } from '../support/anthropic-stream-check';
-import { startProxyHarness } from '../support/proxy-harness';
+import { postAnthropic, startAnthropicHarness } from '../support/anthropic-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
+import { loggedEntry } from '../support/request-log';
 import type { ScriptedReply, StreamStep } from '../support/scripted-backend';
 
 const params: Anthropic.MessageStreamParams = {
@@ -32,10 +32,7 @@ describe('streamed POST /v1/messages', () => {
   let h: ProxyHarness;
   let client: Anthropic;
 
-  before(async () => {
-    h = await startProxyHarness();
-    client = new Anthropic({ baseURL: h.url, apiKey: h.apiKey, maxRetries: 0 });
-  });
+  before(async () => ({ h, client } = await startAnthropicHarness()));
   after(() => h.close());
   beforeEach(() => h.backend.reset());
 
@@ -43,26 +40,12 @@ describe('streamed POST /v1/messages', () => {
   async function both(reply: ScriptedReply, body: Anthropic.MessageStreamParams = params) {
     h.backend.reply(reply, reply);
     const message = await client.messages.stream(body).finalMessage();
-    const res = await fetch(`${h.url}/v1/messages`, {
-      method: 'POST',
-      headers: { 'x-api-key': h.apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-      body: JSON.stringify({ ...body, stream: true }),
-    });
+    const res = await postAnthropic(h, JSON.stringify({ ...body, stream: true }));
     assert.equal(res.status, 200);
     assert.match(res.headers.get('content-type') ?? '', /^text\/event-stream/);
     const raw = await checkAndReplay(await res.text());
     assert.deepEqual(comparable(raw.message.content), comparable(message.content), 'the SDK replay of the raw bytes gives the same content');
     return { message, summary: raw.summary };
-  }
-
-  /** The newest log entry for `model` (written as the stream ends). */
-  async function loggedEntry(model: string): Promise<RequestLogEntry> {
-    for (let attempt = 0; attempt < 100; attempt++) {
-      const found = (await h.runtime.admin.requests({ key_id: h.keyId, limit: 20 })).find((e) => e.model === model);
-      if (found) return found;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-    assert.fail(`no request-log entry for ${model}`);
   }
 
   const messageStartUsage = (summary: StreamSummary): Record<string, unknown> => {
@@ -159,7 +142,7 @@ describe('streamed POST /v1/messages', () => {
     const message = await client.messages.stream({ ...params, model }).finalMessage();
     assert.ok(message.usage.input_tokens > 0);
     assert.ok(message.usage.output_tokens > 0);
-    const entry = await loggedEntry(model);
+    const entry = await loggedEntry(h, (e) => e.model === model);
     assert.equal(entry.endpoint, '/v1/messages');
     assert.equal(entry.stream, true);
     assert.equal(entry.usage_estimated, true);
@@ -170,7 +153,7 @@ describe('streamed POST /v1/messages', () => {
     const model = 'claude-opus-4-8-usage';
     h.backend.reply({ text: 'counted', usage: { prompt_tokens: 77, completion_tokens: 3 } });
     await client.messages.stream({ ...params, model }).finalMessage();
-    const entry = await loggedEntry(model);
+    const entry = await loggedEntry(h, (e) => e.model === model);
     assert.equal(entry.status, 200);
     assert.equal(entry.input_tokens, 77);
     assert.equal(entry.output_tokens, 3);

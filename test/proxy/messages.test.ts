@@ -6,9 +6,9 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
-import type { RequestLogEntry } from '../../shared/types';
-import { startProxyHarness } from '../support/proxy-harness';
+import { postAnthropic, startAnthropicHarness } from '../support/anthropic-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
+import { loggedEntry } from '../support/request-log';
 
 /** A 1×1 transparent PNG. */
 const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=';
@@ -18,24 +18,11 @@ const BASH_TOOL: Anthropic.Tool = {
   input_schema: { type: 'object', properties: { command: { type: 'string' } }, required: ['command'] },
 };
 
-/** The newest request-log entry of the harness key that `match` accepts (the log is written as the answer ends). */
-async function loggedEntry(h: ProxyHarness, match: (e: RequestLogEntry) => boolean): Promise<RequestLogEntry> {
-  for (let attempt = 0; attempt < 100; attempt++) {
-    const found = (await h.runtime.admin.requests({ key_id: h.keyId, limit: 20 })).find(match);
-    if (found) return found;
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  assert.fail('no matching request-log entry');
-}
-
 describe('POST /v1/messages through the Anthropic SDK', () => {
   let h: ProxyHarness;
   let client: Anthropic;
 
-  before(async () => {
-    h = await startProxyHarness({ backendOptions: { maxTokensLimit: 8192, rejectSchemaKeys: ['$schema', 'format'] } });
-    client = new Anthropic({ baseURL: h.url, apiKey: h.apiKey, maxRetries: 0 });
-  });
+  before(async () => ({ h, client } = await startAnthropicHarness({ backendOptions: { maxTokensLimit: 8192, rejectSchemaKeys: ['$schema', 'format'] } })));
   after(() => h.close());
   beforeEach(async () => {
     h.backend.reset();
@@ -199,27 +186,24 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
 
   test('Claude Code\'s body on ?beta=true: a system message inside messages, sampling kept, Anthropic-only fields ignored', async () => {
     h.backend.reply({ text: 'ok' });
-    const res = await fetch(`${h.url}/v1/messages?beta=true`, {
-      method: 'POST',
-      headers: { 'x-api-key': h.apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-      body: JSON.stringify({
-        model: 'claude-opus-4-8',
-        max_tokens: 1000,
-        system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
-        messages: [
-          { role: 'user', content: [{ type: 'text', text: 'first question' }] },
-          { role: 'assistant', content: [{ type: 'text', text: 'first answer' }] },
-          { role: 'system', content: 'The date changed.' },
-          { role: 'user', content: [{ type: 'text', text: 'second question' }] },
-        ],
-        temperature: 0.2,
-        top_p: 0.9,
-        thinking: { type: 'adaptive' },
-        output_config: { effort: 'high' },
-        context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
-        metadata: { user_id: JSON.stringify({ device_id: 'd'.repeat(64), session_id: 's'.repeat(36) }) },
-      }),
-    });
+    const body = {
+      model: 'claude-opus-4-8',
+      max_tokens: 1000,
+      system: [{ type: 'text', text: 'You are Claude Code.', cache_control: { type: 'ephemeral' } }],
+      messages: [
+        { role: 'user', content: [{ type: 'text', text: 'first question' }] },
+        { role: 'assistant', content: [{ type: 'text', text: 'first answer' }] },
+        { role: 'system', content: 'The date changed.' },
+        { role: 'user', content: [{ type: 'text', text: 'second question' }] },
+      ],
+      temperature: 0.2,
+      top_p: 0.9,
+      thinking: { type: 'adaptive' },
+      output_config: { effort: 'high' },
+      context_management: { edits: [{ type: 'clear_thinking_20251015', keep: 'all' }] },
+      metadata: { user_id: JSON.stringify({ device_id: 'd'.repeat(64), session_id: 's'.repeat(36) }) },
+    };
+    const res = await postAnthropic(h, JSON.stringify(body), '/v1/messages?beta=true');
     assert.equal(res.status, 200, await res.clone().text());
     assert.match(res.headers.get('content-type') ?? '', /^application\/json/);
     const message = (await res.json()) as Anthropic.Message;
@@ -304,10 +288,7 @@ describe('POST /v1/messages/count_tokens and GET /v1/models through the Anthropi
   let h: ProxyHarness;
   let client: Anthropic;
 
-  before(async () => {
-    h = await startProxyHarness();
-    client = new Anthropic({ baseURL: h.url, apiKey: h.apiKey, maxRetries: 0 });
-  });
+  before(async () => ({ h, client } = await startAnthropicHarness()));
   after(() => h.close());
 
   test('countTokens: a local count, growing with the content, without a backend call', async () => {
@@ -320,11 +301,7 @@ describe('POST /v1/messages/count_tokens and GET /v1/models through the Anthropi
       tools: [BASH_TOOL],
     });
     assert.ok(long.input_tokens > short.input_tokens + 400, `${long.input_tokens} vs ${short.input_tokens}`);
-    const beta = await fetch(`${h.url}/v1/messages/count_tokens?beta=true`, {
-      method: 'POST',
-      headers: { 'x-api-key': h.apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'claude-opus-4-8', messages: [{ role: 'user', content: 'Hello' }] }),
-    });
+    const beta = await postAnthropic(h, JSON.stringify({ model: 'claude-opus-4-8', messages: [{ role: 'user', content: 'Hello' }] }), '/v1/messages/count_tokens?beta=true');
     assert.equal(beta.status, 200);
     assert.deepEqual(await beta.json(), { input_tokens: short.input_tokens });
     assert.equal(h.backend.chatRequests.length, 0);
