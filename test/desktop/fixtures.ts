@@ -5,6 +5,7 @@
 import { AdminError, type AdminApi } from '../../shared/admin-api';
 import type { ApiKeyInfo, KeyLimits, ServerStatus, SettingsView, User } from '../../shared/types';
 import type { Encryptor } from '../../main/desktop/key-vault';
+import { settingsView } from '../support/settings-view';
 
 export function serverStatus(overrides: Partial<ServerStatus> = {}): ServerStatus {
   return {
@@ -32,26 +33,7 @@ const noLimits: KeyLimits = {
 export class MemoryAdmin implements AdminApi {
   users: User[] = [];
   keys: ApiKeyInfo[] = [];
-  settingsView: SettingsView = {
-    backend_url: 'http://backend.test/v1',
-    backend_api_key_set: true,
-    backend_api_key_hint: 'sk-…test',
-    default_model: 'gpt-test',
-    model_routes: [],
-    max_tokens_field: 'max_tokens',
-    max_tokens_cap: null,
-    reasoning_request: 'none',
-    reasoning_send_back: false,
-    strip_schema_keys: [],
-    host: '127.0.0.1',
-    port: 8000,
-    timeout_s: 600,
-    retries: 2,
-    debug: false,
-    start_on_launch: true,
-    start_at_login: false,
-    overridden: [],
-  };
+  settingsView: SettingsView = settingsView();
   #nextKey = 1;
 
   async status(): Promise<ServerStatus> {

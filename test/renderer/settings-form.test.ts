@@ -1,28 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { SettingsView } from '../../shared/types';
 import { buildPatch, formFromSettings, parseWhole } from '../../renderer/lib/settings-form';
+import { settingsView } from '../support/settings-view';
 
-const view: SettingsView = {
+const view = settingsView({
   backend_url: 'https://api.example.com/v1',
-  backend_api_key_set: true,
   backend_api_key_hint: 'sk-…a1b2',
   default_model: 'gpt-4o',
   model_routes: [{ match: 'opus', model: 'gpt-4o', max_tokens: 16000 }, { match: 'haiku', model: 'gpt-4o-mini' }],
-  max_tokens_cap: null,
-  reasoning_request: 'none',
-  max_tokens_field: 'max_tokens',
-  reasoning_send_back: false,
   strip_schema_keys: ['format', '$schema'],
-  host: '127.0.0.1',
-  port: 8000,
-  timeout_s: 600,
-  retries: 2,
-  debug: false,
-  start_on_launch: true,
-  start_at_login: false,
-  overridden: [],
-};
+});
 
 describe('settings form', () => {
   test('an untouched form saves nothing', () => {
@@ -86,7 +73,7 @@ describe('settings form', () => {
   });
 
   test('overridden fields are never sent, even when edited', () => {
-    const locked: SettingsView = { ...view, overridden: ['backend_url', 'port', 'backend_api_key'] };
+    const locked = settingsView({ ...view, overridden: ['backend_url', 'port', 'backend_api_key'] });
     const form = { ...formFromSettings(locked), backend_url: 'http://other/v1', port: 'oops', backend_api_key: 'sk-x', default_model: 'm' };
     assert.deepEqual(buildPatch(locked, form), { ok: true, patch: { default_model: 'm' } });
   });
