@@ -1,12 +1,8 @@
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { ListTabPage } from './tab-page';
 
 /** The API Keys tab, its one-time key dialog and the limits editor. */
-export class KeysPage {
-  constructor(
-    readonly page: Page,
-    readonly panel: Locator,
-  ) {}
-
+export class KeysPage extends ListTabPage {
   /** Fills the new-key form and submits it; the dialog with the key opens. */
   async create(username: string, keyName: string): Promise<void> {
     await this.panel.getByLabel('User', { exact: true }).selectOption({ label: username });
@@ -24,14 +20,6 @@ export class KeysPage {
 
   async closeNewKeyDialog(): Promise<void> {
     await this.newKeyDialog.getByRole('button', { name: 'I have saved it' }).click();
-  }
-
-  get table(): Locator {
-    return this.panel.getByRole('table');
-  }
-
-  row(keyName: string): Locator {
-    return this.table.getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: keyName, exact: true }) });
   }
 
   async filterByUser(label: string): Promise<void> {

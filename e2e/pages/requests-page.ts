@@ -1,12 +1,8 @@
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { TabPage } from './tab-page';
 
 /** The Requests tab (the recent request log). */
-export class RequestsPage {
-  constructor(
-    readonly page: Page,
-    readonly panel: Locator,
-  ) {}
-
+export class RequestsPage extends TabPage {
   get table(): Locator {
     return this.panel.getByRole('table');
   }

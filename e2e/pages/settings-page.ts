@@ -1,12 +1,8 @@
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { TabPage } from './tab-page';
 
 /** The Settings tab and its connection test. */
-export class SettingsPage {
-  constructor(
-    readonly page: Page,
-    readonly panel: Locator,
-  ) {}
-
+export class SettingsPage extends TabPage {
   field(label: string): Locator {
     return this.panel.getByLabel(label, { exact: true });
   }

@@ -1,12 +1,8 @@
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { TabPage } from './tab-page';
 
 /** The Status tab. */
-export class StatusPage {
-  constructor(
-    readonly page: Page,
-    readonly panel: Locator,
-  ) {}
-
+export class StatusPage extends TabPage {
   /** The value next to a fact label (State, URL, Backend…). */
   fact(label: string): Locator {
     return this.panel.locator('dt', { hasText: label }).locator('xpath=following-sibling::dd[1]');

@@ -1,12 +1,8 @@
-import type { Locator, Page } from '@playwright/test';
+import type { Locator } from '@playwright/test';
+import { TabPage } from './tab-page';
 
 /** The Usage tab. */
-export class UsagePage {
-  constructor(
-    readonly page: Page,
-    readonly panel: Locator,
-  ) {}
-
+export class UsagePage extends TabPage {
   /** The number shown for a total (Requests, Input tokens…). */
   total(label: string): Locator {
     return this.panel.locator('.total', { has: this.page.locator('dt', { hasText: new RegExp(`^${label}$`) }) }).locator('dd');

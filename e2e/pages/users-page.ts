@@ -1,24 +1,11 @@
-import type { Locator, Page } from '@playwright/test';
+import { ListTabPage } from './tab-page';
 
 /** The Users tab. */
-export class UsersPage {
-  constructor(
-    readonly page: Page,
-    readonly panel: Locator,
-  ) {}
-
+export class UsersPage extends ListTabPage {
   async create(username: string, email?: string): Promise<void> {
     await this.panel.getByLabel('Username').fill(username);
     if (email !== undefined) await this.panel.getByLabel('Email').fill(email);
     await this.panel.getByRole('button', { name: 'Create user' }).click();
-  }
-
-  get table(): Locator {
-    return this.panel.getByRole('table');
-  }
-
-  row(username: string): Locator {
-    return this.table.getByRole('row').filter({ has: this.page.getByRole('rowheader', { name: username, exact: true }) });
   }
 
   /** Deletes through the confirmation dialog. */
