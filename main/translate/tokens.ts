@@ -14,7 +14,7 @@
  *
  * Earlier thinking is not counted (Anthropic drops it from context), nor base64 image data.
  */
-import { countTokens as tokenize } from 'gpt-tokenizer';
+import { createRequire } from 'node:module';
 import type { CountTokensRequest } from './anthropic-schema';
 import { systemText } from './request-messages';
 
@@ -71,6 +71,21 @@ const toolText = (tool: NonNullable<CountTokensRequest['tools']>[number]): strin
 
 /** Tokens of a text by the o200k tokenizer; special-token markers in user text are counted as text. */
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
+
+type Tokenize = typeof import('gpt-tokenizer').countTokens;
+let loaded: Tokenize | undefined;
+
+/**
+ * gpt-tokenizer, loaded on the first count rather than at startup: its o200k ranks and encoder take ~70 MB of memory,
+ * which a proxy that is never asked to count tokens does not need. The literal `require()` is what bundlers (esbuild,
+ * for the desktop app) include and still evaluate lazily; unbundled ESM (tsx) has no `require`, so one is made.
+ */
+function tokenize(text: string, options: typeof NO_SPECIAL): number {
+  loaded ??= (
+    (typeof require === 'function' ? require('gpt-tokenizer') : createRequire(import.meta.url)('gpt-tokenizer')) as typeof import('gpt-tokenizer')
+  ).countTokens;
+  return loaded(text, options);
+}
 
 /** Cache of counts of long texts that repeat from request to request (tool definitions, system prompt). */
 const cache = new Map<string, number>();
