@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 
 const children = new Set<ChildProcess>();
@@ -89,6 +89,19 @@ export function memoryOf(pid: number): { rssMb: number; peakMb: number } | undef
     return { rssMb: kb('VmRSS') / 1024, peakMb: kb('VmHWM') / 1024 };
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Resets a process's peak RSS (VmHWM) to its current RSS (`5` into /proc/PID/clear_refs, Linux ≥ 4.0), so the peak of
+ * one phase can be read; false when not permitted.
+ */
+export function resetPeak(pid: number): boolean {
+  try {
+    writeFileSync(`/proc/${pid}/clear_refs`, '5');
+    return true;
+  } catch {
+    return false;
   }
 }
 

@@ -18,7 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleServer } from './bundle';
 import { checkAnswer, runLoad } from './load';
-import { RssSampler, stopAll } from './processes';
+import { memoryOf, resetPeak, RssSampler, stopAll } from './processes';
 import { profileMarkdown, summariseProfile } from './profile';
 import { checkTargets, machineInfo, TARGET_LABELS, toMarkdown } from './report';
 import type { BenchReport, CaseRun, TargetRun } from './report';
@@ -128,6 +128,7 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
         notes.push(message);
       }
     }
+    for (const target of ready) resetPeak(target.pid);
     for (const connections of [1, opts.connections]) {
       for (const target of ready) {
         const req = target.request(c);
@@ -145,6 +146,12 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
         );
         if (result.failures) notes.push(`${target.label} on ${c.name} @${connections}: ${result.failures} failed requests`);
       }
+    }
+    for (const target of ready) {
+      const slot = run.targets[target.name];
+      const peak = memoryOf(target.pid)?.peakMb;
+      if (slot && peak !== undefined) slot.peakRssMb = Math.round(peak * 10) / 10;
+      samplers[target.name]?.sample();
     }
   }
 
