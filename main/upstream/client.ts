@@ -125,11 +125,14 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
         ...opts.headers,
       };
       const timeoutMs = settings.timeout_s * 1000;
+      // Encoded once here: given a string, got measures its UTF-8 length and then encodes it again as it writes,
+      // which costs ~0.5 ms on an 80 KB request and ~4 ms on 1 MB (measured with bench/).
+      const payload = typeof body === 'string' ? Buffer.from(body) : body;
       for (let n = 0; ; n++) {
         const canRetry = n < settings.retries;
         let res: UpstreamResponse;
         try {
-          res = await attempt(url, body, headers, timeoutMs, opts.signal);
+          res = await attempt(url, payload, headers, timeoutMs, opts.signal);
         } catch (err) {
           if (!(err instanceof UpstreamError) || err.kind !== 'unreachable' || !canRetry) throw err;
           await backoff(jittered(retryDelayMs * 2 ** n), opts.signal);
