@@ -3,11 +3,10 @@
  * server would run — no TypeScript compiled at startup, no tsx loader thread beside it. The benchmark measures this
  * by default; `--tsx` measures the sources through tsx instead (`npm run serve`).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
+import { makeTempDir, removeTempDir } from './processes';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -19,7 +18,7 @@ export interface Bundle {
 
 /** Bundles main/cli.ts into a temp dir. */
 export async function bundleServer(): Promise<Bundle> {
-  const dir = mkdtempSync(join(tmpdir(), 'infiniproxy-bundle-'));
+  const dir = makeTempDir('infiniproxy-bundle-');
   const file = join(dir, 'cli.mjs');
   await build({
     entryPoints: [join(ROOT, 'main', 'cli.ts')],
@@ -34,5 +33,5 @@ export async function bundleServer(): Promise<Bundle> {
     // CommonJS dependencies call require(); an ESM bundle has to provide it.
     banner: { js: "import { createRequire as __benchRequire } from 'node:module'; const require = __benchRequire(import.meta.url);" },
   });
-  return { file, remove: () => rmSync(dir, { recursive: true, force: true }) };
+  return { file, remove: () => removeTempDir(dir) };
 }

@@ -16,6 +16,7 @@ export interface LoadResult {
   /** Complete 2xx answers. */
   requests: number;
   rps: number;
+  /** NaN (null in JSON) when no request completed. */
   p50: number;
   p99: number;
   mean: number;
@@ -56,7 +57,7 @@ function load(req: TargetRequest, connections: number, seconds: number): Promise
           rps: round(times.length / elapsed, 1),
           p50: round(percentile(times, 0.5), 2),
           p99: round(percentile(times, 0.99), 2),
-          mean: round(times.reduce((a, b) => a + b, 0) / Math.max(1, times.length), 2),
+          mean: times.length ? round(times.reduce((a, b) => a + b, 0) / times.length, 2) : NaN,
           failures: result.errors + result.timeouts + result.non2xx,
         });
       },
@@ -90,9 +91,9 @@ export async function checkAnswer(req: TargetRequest, c: BenchCase, who: string)
   if (isMessages ? json.type !== 'message' : !Array.isArray(json.choices)) fail('not a completion');
 }
 
-/** Nearest-rank percentile of sorted values (0 when empty). */
+/** Nearest-rank percentile of sorted values (NaN when empty: nothing completed). */
 export function percentile(sorted: readonly number[], q: number): number {
-  if (sorted.length === 0) return 0;
+  if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))] ?? 0;
 }
 

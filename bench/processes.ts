@@ -1,14 +1,32 @@
 /**
- * The benchmark's child processes: spawn, wait until ready, read memory from /proc, and always stop them — on
- * normal exit, on an error, and on Ctrl-C/SIGTERM — so no server outlives a run.
+ * The benchmark's child processes and temp dirs: spawn, wait until ready, read memory and CPU time from /proc, and
+ * always stop them and remove the dirs — on normal exit, on an error, and on Ctrl-C/SIGTERM — so nothing outlives a
+ * run.
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcess, SpawnOptions } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 const children = new Set<ChildProcess>();
+const dirs = new Set<string>();
 let hooked = false;
+
+/** Makes a temp dir that is removed when the benchmark exits, however it exits (or earlier with `removeTempDir`). */
+export function makeTempDir(prefix: string): string {
+  hookExit();
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  dirs.add(dir);
+  return dir;
+}
+
+/** Removes a dir made by makeTempDir. */
+export function removeTempDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+  dirs.delete(dir);
+}
 
 /** Kills every child still running (SIGTERM, then SIGKILL after `graceMs`). */
 export async function stopAll(graceMs = 3000): Promise<void> {
@@ -50,6 +68,7 @@ function hookExit(): void {
   // Last resort, synchronous: whatever is still running gets SIGKILL.
   process.once('exit', () => {
     for (const child of children) child.kill('SIGKILL');
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
   const onSignal = (signal: NodeJS.Signals): void => {
     process.stderr.write(`\n${signal}: stopping the benchmark's processes...\n`);
@@ -115,6 +134,23 @@ export function cpuTimeMs(pid: number): number | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Waits until the processes use less than `maxShare` of a core (e.g. a server still working off requests a load
+ * run left behind), checking every 250 ms, for at most `timeoutMs`; resolves false on timeout.
+ */
+export async function waitForIdle(pids: readonly number[], maxShare = 0.1, timeoutMs = 30_000): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  const total = (): number => pids.reduce((sum, pid) => sum + (cpuTimeMs(pid) ?? 0), 0);
+  let before = total();
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const now = total();
+    if (now - before <= 250 * maxShare) return true;
+    before = now;
+  }
+  return false;
 }
 
 /** USER_HZ: Linux reports CPU times in hundredths of a second on every common platform. */

@@ -49,6 +49,8 @@ export interface BenchReport {
   mode: 'full' | 'quick';
   /** How the proxy ran: an esbuild bundle of main/cli.ts, or the sources through tsx (`npm run serve`). */
   proxyRunner: 'bundle' | 'tsx';
+  /** Node flags the proxy ran with (none by default). */
+  proxyNodeFlags: string[];
   machine: Machine;
   /** Connections of the throughput runs. */
   connections: number;
@@ -85,7 +87,7 @@ export function machineInfo(): Machine {
 export function addedP50(run: CaseRun, target: string): number | undefined {
   const own = run.targets[target]?.c1?.p50;
   const floor = run.targets.backend?.c1?.p50;
-  return own === undefined || floor === undefined ? undefined : round2(own - floor);
+  return own === undefined || floor === undefined || !Number.isFinite(own - floor) ? undefined : round2(own - floor);
 }
 
 /** The issue's targets, checked against a report's cases and RSS. */
@@ -137,11 +139,12 @@ export function toMarkdown(report: BenchReport): string {
   const lines = [
     `Measured ${report.date.slice(0, 16).replace('T', ' ')} UTC on ${m.cpu}, ${m.cores} cores, ${m.memGb} GB, Node ${m.node}, ` +
       `Linux ${m.kernel} (load ${m.loadAtStart} at start; ${report.mode} run, ${report.seconds} s per measurement). ` +
-      `InfiniProxy runs ${report.proxyRunner === 'bundle' ? 'as an esbuild bundle of main/cli.ts' : 'from its sources through tsx (npm run serve)'}, ` +
+      `InfiniProxy runs ${report.proxyRunner === 'bundle' ? 'as an esbuild bundle of main/cli.ts' : 'from its sources through tsx (npm run serve)'}` +
+      `${report.proxyNodeFlags.length ? ` with node ${report.proxyNodeFlags.join(' ')}` : ''}, ` +
       'each server in its own process; the backend is the scripted backend (~400 characters of text, 53 SSE chunks); ' +
       `throughput at ${report.connections} connections, latency at 1 connection; times in ms. ` +
       'CPU ms/req is the CPU time the server process used per answer at many connections (user + system); ' +
-      'peak RSS is the process high-water mark during that case.',
+      'peak RSS is the process high-water mark during that case (reset to the RSS at its start).',
     '',
     `| case | target | req/s @${report.connections} | p50 @${report.connections} | p99 @${report.connections} | CPU ms/req | peak RSS MB | p50 @1 | p99 @1 | added p50 @1 | req/s vs peer |`,
     '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
@@ -154,6 +157,10 @@ export function toMarkdown(report: BenchReport): string {
       const head = `| ${c.label} (${kb(c.bytes)}) | ${label}`;
       if (run.skipped) {
         lines.push(`${head} | ${run.skipped} | | | | | | | | |`);
+        continue;
+      }
+      if (run.cN?.requests === 0) {
+        lines.push(`${head} | 0 (none completed in ${report.seconds} s) | | | | ${fmt(run.peakRssMb, 0)} | ${fmt(run.c1?.p50)} | ${fmt(run.c1?.p99)} | | |`);
         continue;
       }
       const added = target === 'backend' ? '' : fmt(addedP50(c, target));
@@ -173,8 +180,8 @@ export function toMarkdown(report: BenchReport): string {
   return lines.join('\n') + '\n';
 }
 
-function fmt(n: number | undefined, digits = 2): string {
-  return n === undefined ? '–' : n.toFixed(digits);
+function fmt(n: number | null | undefined, digits = 2): string {
+  return n === undefined || n === null || !Number.isFinite(n) ? '–' : n.toFixed(digits);
 }
 
 function kb(bytes: number): string {

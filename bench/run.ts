@@ -7,18 +7,18 @@
  *   npm run bench -- --soak           10 minutes of the streamed 80 KB case; RSS over time → bench/results/soak.{json,md}
  *   npm run bench -- --profile        the proxy under --cpu-prof on the streamed 80 KB case → bench/results/profile.md
  *   options: --connections=N (default 16), --seconds=S, --no-peer,
- *            --tsx (run the proxy's sources through tsx, as `npm run serve` does, instead of an esbuild bundle)
+ *            --tsx (run the proxy's sources through tsx, as `npm run serve` does, instead of an esbuild bundle),
+ *            --proxy-node-flags="--max-semi-space-size=4 ..." (node flags for the proxy's process)
  *
  * Every server runs in its own process and is stopped at the end, on an error and on Ctrl-C.
  */
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleServer } from './bundle';
 import { checkAnswer, runLoad } from './load';
-import { memoryOf, resetPeak, RssSampler, stopAll } from './processes';
+import { makeTempDir, memoryOf, removeTempDir, resetPeak, RssSampler, stopAll, waitForIdle } from './processes';
 import { profileMarkdown, summariseProfile } from './profile';
 import { checkTargets, machineInfo, TARGET_LABELS, toMarkdown } from './report';
 import type { BenchReport, CaseRun, TargetRun } from './report';
@@ -37,6 +37,8 @@ interface Options {
   profile: boolean;
   peer: boolean;
   tsx: boolean;
+  /** Extra node flags for the proxy's process. */
+  proxyFlags: string[];
   only: string[];
   connections: number;
   /** Seconds per measured run. */
@@ -54,6 +56,7 @@ function parseOptions(argv: string[]): Options {
       profile: { type: 'boolean', default: false },
       'no-peer': { type: 'boolean', default: false },
       tsx: { type: 'boolean', default: false },
+      'proxy-node-flags': { type: 'string' },
       only: { type: 'string' },
       connections: { type: 'string' },
       seconds: { type: 'string' },
@@ -73,6 +76,7 @@ function parseOptions(argv: string[]): Options {
     profile: values.profile === true,
     peer: values['no-peer'] !== true,
     tsx: values.tsx === true,
+    proxyFlags: values['proxy-node-flags']?.split(/\s+/).filter(Boolean) ?? [],
     only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : [],
     connections: Math.round(number(values.connections, 16, 'connections')),
     seconds: number(values.seconds, quick ? 2 : 10, 'seconds'),
@@ -97,7 +101,7 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const notes: string[] = [];
   log(`Starting the backend, InfiniProxy${opts.peer ? ' and claude-code-router' : ''}...`);
   const backend = await startBackend();
-  const proxy = await startInfiniProxy(backend, { bundle });
+  const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: opts.proxyFlags });
   const targets: Target[] = [backend, proxy];
   const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500) };
   const peer = opts.peer ? await startPeer(backend, notes) : undefined;
@@ -133,6 +137,7 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
       for (const target of ready) {
         const req = target.request(c);
         if (!req) continue;
+        if (!(await waitForIdle([backend.pid, target.pid]))) notes.push(`${target.label} was still busy 30 s after the previous run`);
         await runLoad(req, connections, opts.warmup);
         const result = await runLoad(req, connections, opts.seconds, target.pid);
         const slot: TargetRun = run.targets[target.name] ?? {};
@@ -166,6 +171,7 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
     date: new Date().toISOString(),
     mode: opts.quick ? 'quick' : 'full',
     proxyRunner: bundle ? 'bundle' : 'tsx',
+    proxyNodeFlags: opts.proxyFlags,
     machine,
     connections: opts.connections,
     seconds: opts.seconds,
@@ -206,10 +212,10 @@ async function startPeer(backend: BackendTarget, notes: string[]): Promise<Targe
 async function profile(opts: Options, bundle: string | undefined): Promise<void> {
   const c = selectCases(opts.only.length ? opts.only.slice(0, 1) : ['messages-80k-stream'])[0];
   if (!c) throw new Error('no case to profile');
-  const dir = mkdtempSync(join(tmpdir(), 'infiniproxy-prof-'));
+  const dir = makeTempDir('infiniproxy-prof-');
   try {
     const backend = await startBackend();
-    const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+    const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: [...opts.proxyFlags, '--cpu-prof', `--cpu-prof-dir=${dir}`] });
     const req = proxy.request(c);
     if (!req) throw new Error(`InfiniProxy does not serve ${c.name}`);
     await checkAnswer(req, c, 'InfiniProxy');
@@ -228,7 +234,7 @@ async function profile(opts: Options, bundle: string | undefined): Promise<void>
     process.stdout.write(`\n${markdown}`);
     writeResults('profile.md', markdown);
   } finally {
-    rmSync(dir, { recursive: true, force: true });
+    removeTempDir(dir);
   }
 }
 
@@ -237,7 +243,7 @@ async function soak(opts: Options, bundle: string | undefined): Promise<void> {
   const c = selectCases(opts.only.length ? opts.only.slice(0, 1) : ['messages-80k-stream'])[0];
   if (!c) throw new Error('no case to soak');
   const backend = await startBackend();
-  const proxy = await startInfiniProxy(backend, { bundle });
+  const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: opts.proxyFlags });
   const req = proxy.request(c);
   if (!req) throw new Error(`InfiniProxy does not serve ${c.name}`);
   await checkAnswer(req, c, 'InfiniProxy');
@@ -248,8 +254,10 @@ async function soak(opts: Options, bundle: string | undefined): Promise<void> {
   await backend.stop();
   const markdown = soakMarkdown(result);
   process.stdout.write(`\n${markdown}`);
-  writeResults('soak.json', JSON.stringify({ date: new Date().toISOString(), machine: machineInfo(), ...result }, null, 2) + '\n');
-  writeResults('soak.md', markdown);
+  const [json, md] = opts.quick ? ['soak.json.tmp', 'soak.md.tmp'] : ['soak.json', 'soak.md'];
+  const info = { date: new Date().toISOString(), machine: machineInfo(), proxyRunner: bundle ? 'bundle' : 'tsx', proxyNodeFlags: opts.proxyFlags };
+  writeResults(json, JSON.stringify({ ...info, ...result }, null, 2) + '\n');
+  writeResults(md, markdown);
 }
 
 function writeResults(name: string, text: string): void {

@@ -6,16 +6,16 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { homedir, tmpdir } from 'node:os';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SERVER_INFO_FILE } from '../main/core/runtime';
 import { BACKEND_MODEL } from './requests';
 import type { BenchCase } from './requests';
-import { spawnTracked, stopChild, waitForLine } from './processes';
+import { makeTempDir, removeTempDir, spawnTracked, stopChild, waitForLine } from './processes';
 
 /** The request a target gets for a case. */
 export interface TargetRequest {
@@ -84,7 +84,7 @@ export interface ProxyTargetOptions {
  * environment, and makes a user and an API key through the admin API. Its log goes to a file in the data dir.
  */
 export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTargetOptions = {}): Promise<Target & { dataDir: string }> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'infiniproxy-bench-'));
+  const dataDir = makeTempDir('infiniproxy-bench-');
   const adminToken = randomBytes(16).toString('hex');
   const log = openSync(join(dataDir, 'proxy.log'), 'a');
   const child = spawnTracked(
@@ -114,7 +114,7 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
   } catch (err) {
     await stopChild(child);
     const tail = readFileSync(join(dataDir, 'proxy.log'), 'utf8').slice(-1500);
-    rmSync(dataDir, { recursive: true, force: true });
+    removeTempDir(dataDir);
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- proxy log ---\n${tail}`);
   }
   const admin = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
@@ -144,7 +144,7 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
     }),
     async stop() {
       await stopChild(child, 10_000); // SIGTERM: it writes pending usage (and a --cpu-prof profile) first
-      rmSync(dataDir, { recursive: true, force: true });
+      removeTempDir(dataDir);
     },
   };
 }
@@ -159,7 +159,7 @@ export function ccrInstalled(): boolean {
  * `.claude-code-router/config.json`: one OpenAI-compatible provider (the backend) as the default route, logs off.
  */
 export async function startCcr(backend: BackendTarget): Promise<Target> {
-  const home = mkdtempSync(join(tmpdir(), 'ccr-bench-'));
+  const home = makeTempDir('ccr-bench-');
   const port = await freePort();
   const apiKey = `ccr-${randomBytes(8).toString('hex')}`;
   mkdirSync(join(home, '.claude-code-router'), { recursive: true });
@@ -191,7 +191,7 @@ export async function startCcr(backend: BackendTarget): Promise<Target> {
         : undefined,
     async stop() {
       await stopChild(child);
-      rmSync(home, { recursive: true, force: true });
+      removeTempDir(home);
     },
   };
 }
