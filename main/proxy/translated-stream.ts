@@ -74,22 +74,27 @@ export function pipeTranslatedStream(
 
     source.on('data', (chunk: Buffer) => {
       if (settled) return;
+      // The events of one backend chunk go out in one write.
+      let out = '';
       for (const payload of parser.push(chunk)) {
         let parsed: unknown;
         try {
           parsed = JSON.parse(payload);
         } catch {
+          write(out);
           fail('api_error', `The backend sent a stream event that is not JSON: ${payload.slice(0, 120)}`);
           return;
         }
-        write(translator.push(parsed as Parameters<StreamTranslator['push']>[0]));
+        out += translator.push(parsed as Parameters<StreamTranslator['push']>[0]);
         if (translator.ended) break;
       }
       if (translator.ended || parser.done) {
-        write(translator.finish());
+        write(out + translator.finish());
         if (translator.failed) error ??= 'the backend reported an error mid-stream';
         settle();
         source.resume(); // drain the rest (usually nothing) so the connection can be reused
+      } else {
+        write(out);
       }
     });
     source.on('end', () => {

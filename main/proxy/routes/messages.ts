@@ -13,7 +13,6 @@
  * and the cached part in `cache_read_input_tokens`.
  */
 import Router from '@koa/router';
-import { PassThrough } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { missingBackendMessage } from '../../core/config';
 import {
@@ -207,10 +206,10 @@ async function answerStream(
     return;
   }
 
+  // Events are written straight to the socket (no stream in between); the headers go with the first write.
   setStreamHeaders(ctx);
-  const out = new PassThrough();
-  ctx.body = out;
-  void pipeTranslatedStream(upstream.body, translator, out, {
+  ctx.respond = false;
+  void pipeTranslatedStream(upstream.body, translator, ctx.res, {
     pingIntervalMs: PING_INTERVAL_MS,
     clientGone: () => clientSignal.aborted,
   }).then((result) => {
