@@ -28,9 +28,11 @@ export const TOOL_OVERHEAD = 8;
 export const BYTES_PER_TOKEN = 4.2;
 
 type TextCounter = (text: string) => number;
+/** Counts the text `parts.join('\n')` (the estimate sums the parts' lengths instead of building the text). */
+type PartsCounter = (parts: readonly string[]) => number;
 
 /** Walks everything in a request that reaches the backend, summing `count` over its texts. */
-function walk(req: CountTokensRequest, count: TextCounter): number {
+function walk(req: CountTokensRequest, count: TextCounter, countParts: PartsCounter): number {
   let total = 0;
   const system = systemText(req.system);
   if (system) total += count(system) + MESSAGE_OVERHEAD;
@@ -61,13 +63,10 @@ function walk(req: CountTokensRequest, count: TextCounter): number {
     }
   }
   for (const tool of req.tools ?? []) {
-    total += TOOL_OVERHEAD + count(toolText(tool));
+    total += TOOL_OVERHEAD + countParts([tool.name, tool.description ?? '', JSON.stringify(tool.input_schema)]);
   }
   return total;
 }
-
-const toolText = (tool: NonNullable<CountTokensRequest['tools']>[number]): string =>
-  `${tool.name}\n${tool.description ?? ''}\n${JSON.stringify(tool.input_schema)}`;
 
 /** Tokens of a text by the o200k tokenizer; special-token markers in user text are counted as text. */
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
@@ -104,7 +103,7 @@ function tokenizeCached(text: string): number {
 
 /** Counts a request's input tokens with a real tokenizer (see the module notes). */
 export function countTokens(req: CountTokensRequest): number {
-  return walk(req, tokenizeCached);
+  return walk(req, tokenizeCached, (parts) => tokenizeCached(parts.join('\n')));
 }
 
 /** Fast estimate of the tokens of one text (UTF-8 bytes / {@link BYTES_PER_TOKEN}); at least 1 for non-empty text. */
@@ -117,5 +116,12 @@ export const tokensForBytes = (bytes: number): number => (bytes > 0 ? Math.max(1
 
 /** Fast estimate of a request's input tokens (see the module notes); at least 1. */
 export function estimateTokens(req: CountTokensRequest): number {
-  return Math.max(1, walk(req, estimateTextTokens));
+  return Math.max(1, walk(req, estimateTextTokens, estimatePartsTokens));
+}
+
+/** {@link estimateTextTokens} of `parts.join('\n')` without joining them (UTF-8 lengths add up). */
+function estimatePartsTokens(parts: readonly string[]): number {
+  let bytes = parts.length - 1;
+  for (const part of parts) bytes += Buffer.byteLength(part, 'utf8');
+  return tokensForBytes(bytes);
 }
