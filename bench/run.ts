@@ -8,7 +8,8 @@
  *   npm run bench -- --profile        the proxy under --cpu-prof on the streamed 80 KB case → bench/results/profile.md
  *   options: --connections=N (default 16), --seconds=S, --no-peer,
  *            --tsx (run the proxy's sources through tsx, as `npm run serve` does, instead of an esbuild bundle),
- *            --proxy-node-flags="--max-semi-space-size=4 ..." (node flags for the proxy's process)
+ *            --proxy-node-flags="--max-semi-space-size=4 ..." (node flags for the proxy's process; default those of
+ *            `npm run serve`: --max-old-space-size=1024)
  *
  * Every server runs in its own process and is stopped at the end, on an error and on Ctrl-C.
  */
@@ -30,6 +31,8 @@ import type { BackendTarget, Target } from './targets';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results');
+/** The node flags `npm run serve` runs with (package.json): a 1 GB old-space cap keeps V8's heap headroom small. */
+const SERVE_NODE_FLAGS = ['--max-old-space-size=1024'];
 
 interface Options {
   quick: boolean;
@@ -76,7 +79,7 @@ function parseOptions(argv: string[]): Options {
     profile: values.profile === true,
     peer: values['no-peer'] !== true,
     tsx: values.tsx === true,
-    proxyFlags: values['proxy-node-flags']?.split(/\s+/).filter(Boolean) ?? [],
+    proxyFlags: values['proxy-node-flags']?.split(/\s+/).filter(Boolean) ?? SERVE_NODE_FLAGS,
     only: values.only ? values.only.split(',').map((s) => s.trim()).filter(Boolean) : [],
     connections: Math.round(number(values.connections, 16, 'connections')),
     seconds: number(values.seconds, quick ? 2 : 10, 'seconds'),

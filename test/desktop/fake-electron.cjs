@@ -10,6 +10,7 @@ const fake = {
   notifications: [],
   clipboard: [],
   loginItems: [],
+  switches: [],
   errorBox: null,
   quitted: false,
   exitCode: null,
@@ -24,6 +25,7 @@ const app = Object.assign(new EventEmitter(), {
   getAppPath: () => process.env.FAKE_ELECTRON_APP_PATH,
   getPath: () => process.env.FAKE_ELECTRON_USER_DATA,
   requestSingleInstanceLock: () => true,
+  commandLine: { appendSwitch(name, value) { fake.switches.push([name, value]); } },
   whenReady: () => ready,
   quit() {
     const event = cancellable();

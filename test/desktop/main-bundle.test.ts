@@ -45,6 +45,8 @@ interface FakeElectron {
   clipboard: string[];
   errorBox: unknown;
   quitted: boolean;
+  /** Chromium switches appended before ready. */
+  switches: [string, string | undefined][];
   app: { quit(): void };
   ready(): void;
 }
@@ -139,6 +141,7 @@ test('the window is sandboxed and shows the built renderer', () => {
   assert.equal(prefs.webviewTag, false);
   assert.equal(prefs.preload, join(appDir, 'dist-electron', 'preload.cjs'));
   assert.equal(window().loadedFile, join(appDir, 'dist', 'renderer', 'index.html'));
+  assert.deepEqual(fake.switches, [['js-flags', '--max-old-space-size=1024']], 'the heap cap of `npm run serve`');
 });
 
 test('every channel is registered; calls from other senders are refused', async () => {
