@@ -3,7 +3,6 @@
  * error formatting → Host guard of the admin surface (host-guard.ts) → web admin static files → routes. Routes stay
  * thin; see routes/*. No CORS headers are sent: the web admin is same-origin, API clients are not browsers.
  */
-import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -11,6 +10,7 @@ import { performance } from 'node:perf_hooks';
 import Koa from 'koa';
 import type { Middleware } from 'koa';
 import type { Logger } from '../core/logger';
+import { randomHex } from '../translate/ids';
 import type { AppDeps, ProxyRouter, ProxyState } from './context';
 import { errorMiddleware } from './errors';
 import { hostGuard } from './host-guard';
@@ -24,7 +24,7 @@ import { webAdmin } from './routes/web-admin';
 
 /** A new request id: `req_` and 24 hex digits. */
 export function newRequestId(): string {
-  return `req_${randomBytes(12).toString('hex')}`;
+  return `req_${randomHex(12)}`;
 }
 
 /** Sets the request id (state and `request-id` header) and logs one line when the response is done. */
