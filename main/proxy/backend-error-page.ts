@@ -4,6 +4,7 @@
  * a page it cannot parse. JSON error bodies are not touched here: they pass through as the backend sent them.
  */
 import type { Readable } from 'node:stream';
+import { readBounded } from '../upstream/read-bounded';
 import { AppError } from './errors';
 
 /** The most of an error page read; the rest is not waited for. */
@@ -16,38 +17,9 @@ export function isJsonType(contentType: string): boolean {
   return /^[^;]*[/+]json\s*(;|$)/i.test(contentType.trim());
 }
 
-/**
- * Reads up to `limit` bytes of `body` as text, then stops reading (destroying the stream, which ends the backend
- * request). Rejects with the stream's error (a reset, the backend's silence past TIMEOUT).
- */
-export function readErrorPage(body: Readable, limit = MAX_ERROR_PAGE_BYTES): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const finish = (): void => {
-      cleanup();
-      resolve(Buffer.concat(chunks).toString('utf8', 0, Math.min(size, limit)));
-    };
-    const onData = (chunk: Buffer): void => {
-      chunks.push(chunk);
-      size += chunk.length;
-      if (size < limit) return;
-      finish();
-      body.destroy();
-    };
-    const onError = (err: Error): void => {
-      cleanup();
-      reject(err);
-    };
-    const cleanup = (): void => {
-      body.off('data', onData);
-      body.off('end', finish);
-      body.off('error', onError);
-    };
-    body.on('data', onData);
-    body.once('end', finish);
-    body.once('error', onError);
-  });
+/** Reads up to `limit` bytes of an error page as text, then stops reading (see `readBounded`). */
+export async function readErrorPage(body: Readable, limit = MAX_ERROR_PAGE_BYTES): Promise<string> {
+  return (await readBounded(body, limit)).text;
 }
 
 /** The client's error for a backend's non-JSON error answer: its status, a message quoting the page's gist. */

@@ -31,6 +31,7 @@ import {
 } from '../../translate';
 import type { AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse, MessagesRequest } from '../../translate';
 import type { UpstreamResponse } from '../../upstream/client';
+import { readBounded } from '../../upstream/read-bounded';
 import { clientAuth } from '../auth';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
 import { recordExchange } from '../usage-record';
@@ -124,7 +125,7 @@ async function answerBackendError(
   upstream: UpstreamResponse,
   chatReq: ChatCompletionRequest,
 ): Promise<void> {
-  const text = (await readBody(upstream.body, MAX_ERROR_BODY, true)) ?? '';
+  const { text } = await readBounded(upstream.body, MAX_ERROR_BODY);
   const translated = toAnthropicError(upstream.status, text, {
     inputTokens: exchange.estimatedInput,
     maxTokens: chatReq.max_tokens ?? chatReq.max_completion_tokens,
@@ -149,7 +150,7 @@ async function answerJson(
 ): Promise<void> {
   let text: string | undefined;
   try {
-    text = await readBody(upstream.body, MAX_ANSWER_BODY, false);
+    text = await readAnswer(upstream.body);
   } catch (err) {
     const error = upstreamAppError(err);
     record(deps, ctx, exchange, { status: error.status, usage: null, estimated: false, error: error.message });
@@ -192,7 +193,7 @@ async function answerStream(
   const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
   if (!sse) {
     // The backend ignored `stream: true` and answered JSON: translate it as one chunk.
-    const text = await readBody(upstream.body, MAX_ANSWER_BODY, false).catch(() => undefined);
+    const text = await readAnswer(upstream.body).catch(() => undefined);
     const json = parseBackendJson(text);
     if (!json) {
       const message = 'The backend answered a streamed request with something that is neither SSE nor Chat Completions JSON.';
@@ -226,27 +227,10 @@ function setStreamHeaders(ctx: ProxyContext): void {
   ctx.set('x-accel-buffering', 'no');
 }
 
-/**
- * Reads a body as text, up to `limit` bytes: past it, `truncate` keeps the first `limit` bytes, else the result is
- * undefined. Rejects with the body's error (an UpstreamError on a timeout).
- */
-function readBody(body: Readable, limit: number, truncate: boolean): Promise<string | undefined> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    body.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        body.destroy();
-        if (truncate) chunks.push(chunk.subarray(0, chunk.length - (size - limit)));
-        resolve(truncate ? Buffer.concat(chunks).toString('utf8') : undefined);
-        return;
-      }
-      chunks.push(chunk);
-    });
-    body.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    body.on('error', reject);
-  });
+/** A whole answer as text; undefined when it is larger than {@link MAX_ANSWER_BODY}. */
+async function readAnswer(body: Readable): Promise<string | undefined> {
+  const { text, truncated } = await readBounded(body, MAX_ANSWER_BODY);
+  return truncated ? undefined : text;
 }
 
 function parseBackendJson(text: string | undefined): ChatCompletionResponse | undefined {
