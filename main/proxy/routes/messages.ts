@@ -13,7 +13,6 @@
  * and the cached part in `cache_read_input_tokens`.
  */
 import Router from '@koa/router';
-import type { Readable } from 'node:stream';
 import { missingBackendMessage } from '../../core/config';
 import {
   chatRequestOptions,
@@ -148,23 +147,7 @@ async function answerJson(
   upstream: UpstreamResponse,
   req: MessagesRequest,
 ): Promise<void> {
-  let text: string | undefined;
-  try {
-    text = await readAnswer(upstream.body);
-  } catch (err) {
-    const error = upstreamAppError(err);
-    record(deps, ctx, exchange, { status: error.status, usage: null, estimated: false, error: error.message });
-    throw error;
-  }
-  const json = parseBackendJson(text);
-  if (!json) {
-    const message =
-      text === undefined
-        ? `The backend's answer is larger than ${MAX_ANSWER_BODY / 1024 / 1024} MB.`
-        : `The backend answered with something that is not a Chat Completions JSON object: ${text.slice(0, 200)}`;
-    record(deps, ctx, exchange, { status: 502, usage: null, estimated: false, error: message });
-    throw new AppError(502, 'bad_backend_answer', message, { type: 'api_error' });
-  }
+  const json = await readBackendAnswer(deps, ctx, exchange, upstream);
   const { message, usageEstimated } = fromChatResponse(json, {
     requestedModel: req.model,
     stopSequences: req.stop_sequences ?? [],
@@ -193,13 +176,7 @@ async function answerStream(
   const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
   if (!sse) {
     // The backend ignored `stream: true` and answered JSON: translate it as one chunk.
-    const text = await readAnswer(upstream.body).catch(() => undefined);
-    const json = parseBackendJson(text);
-    if (!json) {
-      const message = 'The backend answered a streamed request with something that is neither SSE nor Chat Completions JSON.';
-      record(deps, ctx, exchange, { status: 502, usage: null, estimated: false, error: message });
-      throw new AppError(502, 'bad_backend_answer', message, { type: 'api_error' });
-    }
+    const json = await readBackendAnswer(deps, ctx, exchange, upstream);
     setStreamHeaders(ctx);
     ctx.body = translator.start() + translator.push(responseAsChunk(json)) + translator.finish();
     const { estimated, ...usage } = translator.usage;
@@ -227,14 +204,38 @@ function setStreamHeaders(ctx: ProxyContext): void {
   ctx.set('x-accel-buffering', 'no');
 }
 
-/** A whole answer as text; undefined when it is larger than {@link MAX_ANSWER_BODY}. */
-async function readAnswer(body: Readable): Promise<string | undefined> {
-  const { text, truncated } = await readBounded(body, MAX_ANSWER_BODY);
-  return truncated ? undefined : text;
+/**
+ * A backend's whole JSON answer, parsed. A failure to read it (timeout, reset), an answer larger than
+ * {@link MAX_ANSWER_BODY} or one that is not a JSON object is recorded and thrown as the client's error.
+ */
+async function readBackendAnswer(
+  deps: AppDeps,
+  ctx: ProxyContext,
+  exchange: Exchange,
+  upstream: UpstreamResponse,
+): Promise<ChatCompletionResponse> {
+  const fail = (error: AppError): never => {
+    record(deps, ctx, exchange, { status: error.status, usage: null, estimated: false, error: error.message });
+    throw error;
+  };
+  let read;
+  try {
+    read = await readBounded(upstream.body, MAX_ANSWER_BODY);
+  } catch (err) {
+    return fail(upstreamAppError(err));
+  }
+  if (read.truncated) {
+    return fail(new AppError(502, 'bad_backend_answer', `The backend's answer is larger than ${MAX_ANSWER_BODY / 1024 / 1024} MB.`, { type: 'api_error' }));
+  }
+  const json = parseBackendJson(read.text);
+  if (!json) {
+    const message = `The backend answered with something that is not a Chat Completions JSON object: ${read.text.slice(0, 200)}`;
+    return fail(new AppError(502, 'bad_backend_answer', message, { type: 'api_error' }));
+  }
+  return json;
 }
 
-function parseBackendJson(text: string | undefined): ChatCompletionResponse | undefined {
-  if (text === undefined) return undefined;
+function parseBackendJson(text: string): ChatCompletionResponse | undefined {
   try {
     const value: unknown = JSON.parse(text);
     return value && typeof value === 'object' && !Array.isArray(value) ? (value as ChatCompletionResponse) : undefined;
