@@ -8,8 +8,12 @@ import type { TransformCallback } from 'node:stream';
 import { IMAGE_TOKENS, MESSAGE_OVERHEAD, TOOL_OVERHEAD, tokensForBytes } from '../translate/tokens';
 import type { ChatRequest } from './validate/chat-request';
 
-/** Estimated input tokens of a checked request: message texts, tool calls, tool definitions, images at a flat cost. */
-export function estimateChatInputTokens(req: ChatRequest): number {
+/**
+ * Estimated input tokens of a checked request: message texts, tool calls, tool definitions, images at a flat cost.
+ * `strings` says how the request holds its strings: as text, or as byte strings (translate/byte-strings.ts).
+ */
+export function estimateChatInputTokens(req: ChatRequest, strings: 'text' | 'bytes' = 'text'): number {
+  const byteLength = strings === 'bytes' ? byteStringLength : utf8Length;
   let bytes = 0;
   let tokens = 0;
   for (const message of req.messages) {
@@ -48,11 +52,11 @@ export function completionTextBytes(value: unknown): number {
     if (!isRecord(choice)) continue;
     const part = isRecord(choice.delta) ? choice.delta : isRecord(choice.message) ? choice.message : undefined;
     if (!part) continue;
-    for (const field of ['content', 'reasoning_content', 'reasoning', 'refusal']) bytes += byteLength(part[field]);
+    for (const field of ['content', 'reasoning_content', 'reasoning', 'refusal']) bytes += utf8Length(part[field]);
     if (!Array.isArray(part.tool_calls)) continue;
     for (const call of part.tool_calls) {
       if (!isRecord(call) || !isRecord(call.function)) continue;
-      bytes += byteLength(call.function.name) + byteLength(call.function.arguments);
+      bytes += utf8Length(call.function.name) + utf8Length(call.function.arguments);
     }
   }
   return bytes;
@@ -103,8 +107,12 @@ export class SseOutputCounter extends Transform {
   }
 }
 
-function byteLength(value: unknown): number {
+function utf8Length(value: unknown): number {
   return typeof value === 'string' && value !== '' ? Buffer.byteLength(value, 'utf8') : 0;
+}
+
+function byteStringLength(value: unknown): number {
+  return typeof value === 'string' ? value.length : 0;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

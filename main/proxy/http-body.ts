@@ -3,6 +3,7 @@
  * route's error format (the error middleware picks it).
  */
 import type { ProxyContext } from './context';
+import { parseJsonBytes } from '../translate/byte-strings';
 import { AppError } from './errors';
 
 /** The largest request body accepted (Claude Code's requests grow to hundreds of KB; images more). */
@@ -65,15 +66,15 @@ export const MAX_JSON_DEPTH = 256;
 
 /**
  * Parses a body as JSON; 400 `invalid_json` when it is not, or when it nests deeper than {@link MAX_JSON_DEPTH}.
- * An empty body is `undefined`.
+ * An empty body is `undefined`. With `strings: 'bytes'` its strings are byte strings (translate/byte-strings.ts).
  */
-export function parseJson(raw: Buffer): unknown {
+export function parseJson(raw: Buffer, strings: 'text' | 'bytes' = 'text'): unknown {
   if (raw.length === 0) return undefined;
   let value: unknown;
   try {
-    value = JSON.parse(raw.toString('utf8'));
+    value = strings === 'bytes' ? parseJsonBytes(raw) : JSON.parse(raw.toString('utf8'));
   } catch (err) {
-    throw new AppError(400, 'invalid_json', `The request body is not valid JSON: ${(err as Error).message}`);
+    throw new AppError(400, 'invalid_json', `The request body is not valid JSON: ${syntaxErrorText(raw, err)}`);
   }
   if (typeof value === 'object' && value !== null && nestsDeeperThan(raw, MAX_JSON_DEPTH)) {
     throw new AppError(400, 'invalid_json', `The request body nests arrays and objects deeper than ${MAX_JSON_DEPTH} levels.`);
@@ -110,9 +111,19 @@ export function nestsDeeperThan(json: Buffer, limit: number): boolean {
   return false;
 }
 
+/** JSON.parse's message for the body read as text (a byte-string parse would quote bytes, not characters). */
+function syntaxErrorText(raw: Buffer, err: unknown): string {
+  try {
+    JSON.parse(raw.toString('utf8'));
+  } catch (textErr) {
+    return (textErr as Error).message;
+  }
+  return (err as Error).message;
+}
+
 /** Parses a body that must be a JSON object (400 otherwise). */
-export function parseJsonObject(raw: Buffer): Record<string, unknown> {
-  const value = parseJson(raw);
+export function parseJsonObject(raw: Buffer, strings: 'text' | 'bytes' = 'text'): Record<string, unknown> {
+  const value = parseJson(raw, strings);
   if (!isRecord(value)) throw new AppError(400, 'invalid_request', 'The request body must be a JSON object.');
   return value;
 }

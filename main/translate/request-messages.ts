@@ -42,6 +42,12 @@ export const EMPTY_RESULT_TEXT = '(no output)';
 
 const BILLING_HEADER = 'x-anthropic-billing-header:';
 
+/**
+ * Empty or ASCII whitespace only. (Not String#trim, which also drops U+00A0 and other Unicode spaces: the test must
+ * give the same answer on byte strings, see byte-strings.ts.)
+ */
+const isBlank = (text: string): boolean => /^[\t\n\v\f\r ]*$/.test(text);
+
 const joinText = (blocks: readonly AnthropicTextBlockParam[], sep = '\n\n'): string =>
   blocks.map((b) => b.text).join(sep);
 
@@ -77,8 +83,8 @@ function resultParts(result: AnthropicToolResultBlockParam): ResultParts {
 
 function toolContent(result: AnthropicToolResultBlockParam, parts: ResultParts): string {
   let text = parts.text;
-  if (text.trim() === '') text = parts.images.length ? '(image output follows in the next message)' : EMPTY_RESULT_TEXT;
-  if (result.is_error && !/^\s*error\b/i.test(text)) text = `Error: ${text}`;
+  if (isBlank(text)) text = parts.images.length ? '(image output follows in the next message)' : EMPTY_RESULT_TEXT;
+  if (result.is_error && !/^[\t\n\v\f\r ]*error\b/i.test(text)) text = `Error: ${text}`;
   return text;
 }
 
@@ -157,7 +163,7 @@ export function toChatMessages(
   for (const message of messages) {
     if (message.role === 'system') {
       const text = typeof message.content === 'string' ? message.content : joinText(message.content);
-      if (text.trim() === '') continue;
+      if (isBlank(text)) continue;
       if (pending.length) deferred.push(text);
       else placeSystem(text);
       continue;
@@ -226,8 +232,8 @@ function assistantMessage(content: AssistantContent, sendBack: boolean): ChatAss
     // redacted_thinking: encrypted Anthropic data, meaningless to any other backend.
   }
   const text = texts.join('\n\n');
-  if (text.trim() === '' && calls.length === 0) return undefined;
-  const message: ChatAssistantMessage = { role: 'assistant', content: text.trim() === '' ? null : text };
+  if (isBlank(text) && calls.length === 0) return undefined;
+  const message: ChatAssistantMessage = { role: 'assistant', content: isBlank(text) ? null : text };
   if (calls.length) message.tool_calls = calls;
   if (sendBack) message.reasoning_content = thinking.join('\n\n');
   return message;

@@ -4,12 +4,13 @@
  * Field by field: `model` is the backend model chosen by `resolveModel`; `max_tokens` is clamped to
  * the route's cap and then the global cap; `temperature` and `top_p` pass through; `top_k` is dropped
  * (OpenAI rejects it); `stop_sequences` → `stop`; `metadata.user_id` → `user`, cut to
- * {@link MAX_USER_LENGTH} characters; `thinking` → the backend's reasoning switch (`reasoning.ts`);
+ * {@link MAX_USER_LENGTH} characters (bytes, for byte strings); `thinking` → the backend's reasoning switch (`reasoning.ts`);
  * tools and tool_choice as in `tools.ts`; conversation as in `request-messages.ts`. Streaming requests
  * always ask for usage (`stream_options.include_usage`). Anthropic-only fields are not sent.
  */
 import type { ReasoningRequestStyle, Settings } from '../../shared/types';
 import type { CountTokensRequest } from './anthropic-schema';
+import { cutBytes } from './byte-strings';
 import type { ChatCompletionRequest } from './chat-types';
 import type { ResolvedModel } from './model-map';
 import { reasoningFields } from './reasoning';
@@ -35,6 +36,11 @@ export interface ChatRequestOptions {
   reasoningSendBack?: boolean;
   /** JSON-Schema keywords removed from tool schemas. */
   stripSchemaKeys?: readonly string[];
+  /**
+   * How the request's strings are held: as text (default) or as byte strings (`byte-strings.ts`), in which case
+   * `model` must be one too.
+   */
+  strings?: 'text' | 'bytes';
 }
 
 /** The options for one request from the settings and the resolved model. */
@@ -82,7 +88,9 @@ export function toChatRequest(req: CountTokensRequest, opts: ChatRequestOptions)
   if (req.top_p !== undefined) out.top_p = req.top_p;
   if (req.stop_sequences?.length) out.stop = [...req.stop_sequences];
   const user = req.metadata?.user_id;
-  if (typeof user === 'string' && user !== '') out.user = user.slice(0, MAX_USER_LENGTH);
+  if (typeof user === 'string' && user !== '') {
+    out.user = opts.strings === 'bytes' ? cutBytes(user, MAX_USER_LENGTH) : user.slice(0, MAX_USER_LENGTH);
+  }
 
   if (req.tools?.length) {
     out.tools = toChatTools(req.tools, opts.stripSchemaKeys ?? []);

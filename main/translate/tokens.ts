@@ -114,14 +114,14 @@ export function estimateTextTokens(text: string): number {
 /** Estimated tokens of text that was `bytes` long in UTF-8 (for output counted chunk by chunk). */
 export const tokensForBytes = (bytes: number): number => (bytes > 0 ? Math.max(1, Math.round(bytes / BYTES_PER_TOKEN)) : 0);
 
-/** Fast estimate of a request's input tokens (see the module notes); at least 1. */
-export function estimateTokens(req: CountTokensRequest): number {
-  return Math.max(1, walk(req, estimateTextTokens, estimatePartsTokens));
-}
-
-/** {@link estimateTextTokens} of `parts.join('\n')` without joining them (UTF-8 lengths add up). */
-function estimatePartsTokens(parts: readonly string[]): number {
-  let bytes = parts.length - 1;
-  for (const part of parts) bytes += Buffer.byteLength(part, 'utf8');
-  return tokensForBytes(bytes);
+/**
+ * Fast estimate of a request's input tokens (see the module notes); at least 1. `strings` says how the request holds
+ * its strings: as text, or as byte strings (`byte-strings.ts`), whose length is their UTF-8 length.
+ */
+export function estimateTokens(req: CountTokensRequest, strings: 'text' | 'bytes' = 'text'): number {
+  const utf8Length = strings === 'bytes' ? (s: string) => s.length : (s: string) => Buffer.byteLength(s, 'utf8');
+  const text = (s: string): number => tokensForBytes(utf8Length(s));
+  // The UTF-8 length of `parts.join('\n')`, without joining them.
+  const parts = (list: readonly string[]): number => tokensForBytes(list.reduce((n, part) => n + utf8Length(part), list.length - 1));
+  return Math.max(1, walk(req, text, parts));
 }

@@ -1,6 +1,7 @@
 import { after, before, beforeEach, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import OpenAI from 'openai';
+import { asciiJson } from '../support/ascii-json';
 import { startProxyHarness } from '../support/proxy-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
 import type { ScriptedReply } from '../support/scripted-backend';
@@ -195,6 +196,27 @@ describe('POST /v1/chat/completions pass-through', () => {
     const mappedEntry = log.find((e) => e.model === 'gpt-4o-mini');
     assert.equal(mappedEntry?.backend_model, 'scripted-model');
     assert.equal(log.find((e) => e.model === 'other-model')?.backend_model, null);
+  });
+
+  test('texts in any script pass exactly, sent as characters or as \\u escapes, also when a route rewrites the body', async () => {
+    await h.runtime.admin.updateSettings({ model_routes: [{ match: 'gpt-中文', model: 'modèle-β' }] });
+    const text = 'naïve — 中文 😀 \u00a0\u2028 "quoted" \\ tab\t';
+    const body = { model: 'gpt-中文', messages: [{ role: 'user', content: text }], user: `user-${text}` };
+    for (const sent of [JSON.stringify(body), asciiJson(body)]) {
+      h.backend.reset();
+      h.backend.reply({ text: `Answer ${text}` });
+      const res = await fetch(`${h.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${h.apiKey}`, 'content-type': 'application/json' },
+        body: sent,
+      });
+      const answer = (await res.json()) as OpenAI.ChatCompletion;
+      assert.equal(answer.choices[0]?.message.content, `Answer ${text}`);
+      const received = h.backend.chatRequests[0]?.body;
+      assert.equal(received?.model, 'modèle-β');
+      assert.equal(received?.messages[0]?.content, text);
+      assert.equal(received?.user, `user-${text}`);
+    }
   });
 
   test('backend errors pass through with their status, headers and body', async () => {

@@ -153,6 +153,14 @@ describe('POST /v1/messages errors through the Anthropic SDK', () => {
     assert.match(docBody.error.message, /messages\.0\.content\.0/);
     assert.match(docBody.error.message, /document/);
 
+    // The message quotes the value as text, whether the client sent it as characters or as \u escapes.
+    const named = { ...params, messages: [{ role: 'user', content: [{ type: 'документ', text: 'x' }] }] };
+    for (const body of [JSON.stringify(named), JSON.stringify(named).replace('документ', '\\u0434\\u043e\\u043a\\u0443\\u043c\\u0435\\u043d\\u0442')]) {
+      const res = await post(h, body);
+      assert.equal(res.status, 400);
+      assert.match(((await res.json()) as ErrorBody).error.message, /"документ"/);
+    }
+
     const { max_tokens: _omitted, ...noMax } = params;
     const missing = await rejection(client.messages.create(noMax as Anthropic.MessageCreateParamsNonStreaming), Anthropic.BadRequestError);
     assert.equal(missing.type, 'invalid_request_error');

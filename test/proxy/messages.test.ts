@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import Anthropic from '@anthropic-ai/sdk';
 import { postAnthropic, startAnthropicHarness } from '../support/anthropic-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
+import { asciiJson } from '../support/ascii-json';
 import { loggedEntry } from '../support/request-log';
 
 /** A 1×1 transparent PNG. */
@@ -243,6 +244,43 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
     const entry = await loggedEntry(h, (e) => e.model === 'claude-opus-4-8');
     assert.equal(entry.backend_model, 'big-model');
     assert.equal(entry.endpoint, '/v1/messages');
+  });
+
+  test('texts in any script reach the backend exactly, sent as characters or as \\u escapes; a non-ASCII model routes', async () => {
+    await h.runtime.admin.updateSettings({ model_routes: [{ match: 'claude-中文*', model: 'modèle-β' }] });
+    const text = 'naïve — 中文 😀 \u00a0\u2028 "quoted" \\ tab\t';
+    const request = {
+      model: 'claude-中文-1',
+      max_tokens: 100,
+      system: `System ${text}`,
+      stop_sequences: [`Stop ${text}`],
+      metadata: { user_id: `user-${text}` },
+      tools: [{ ...BASH_TOOL, description: `Tool ${text}`, input_schema: { type: 'object' as const, properties: { [`arg ${text}`]: { type: 'string' } } } }],
+      messages: [{ role: 'user' as const, content: `User ${text}` }],
+    };
+    const expectSent = (i: number): void => {
+      const body = h.backend.chatRequests[i]?.body;
+      assert.equal(body?.model, 'modèle-β');
+      assert.deepEqual(
+        body?.messages.map((m) => m.content),
+        [`System ${text}`, `User ${text}`],
+      );
+      assert.deepEqual(body?.stop, [`Stop ${text}`]);
+      assert.equal(body?.user, `user-${text}`);
+      assert.equal(body?.tools?.[0]?.function.description, `Tool ${text}`);
+      assert.deepEqual(Object.keys(body?.tools?.[0]?.function.parameters?.properties ?? {}), [`arg ${text}`]);
+    };
+    h.backend.reply({ text: `Answer ${text}` }, { text: `Answer ${text}` });
+    const message = await ask(request);
+    assert.equal(message.model, 'claude-中文-1');
+    assert.deepEqual(message.content, [{ type: 'text', text: `Answer ${text}` }]);
+    expectSent(0);
+
+    const escaped = await postAnthropic(h, asciiJson(request));
+    assert.equal(escaped.status, 200);
+    expectSent(1);
+    const entry = await loggedEntry(h, (e) => e.model === 'claude-中文-1');
+    assert.equal(entry.backend_model, 'modèle-β');
   });
 
   test('the global max_tokens cap applies without a route', async () => {

@@ -16,6 +16,7 @@ import Router from '@koa/router';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream';
 import { missingBackendMessage } from '../../core/config';
+import { bytesOf, encodeJsonBytes, textOf } from '../../translate/byte-strings';
 import { findModelRoute } from '../../translate/model-map';
 import { tokensForBytes } from '../../translate/tokens';
 import { JsonUsageTap, SseUsageTap } from '../../upstream/usage-tap';
@@ -55,18 +56,26 @@ interface ChatRequest {
   /** The client asked for the usage chunk itself (so it is kept). */
   clientWantsUsage: boolean;
   /** The body sent to the backend (the client's bytes when nothing had to change). */
-  body: Buffer | string;
-  /** The request as the schema checked it (for estimating usage when the backend reports none). */
+  body: Buffer;
+  /** The request as the schema checked it, strings as byte strings (for estimating usage when the backend reports none). */
   checked: CheckedChatRequest;
 }
 
-/** Reads the client's body, checks it, and decides what to send to the backend. Pure but for the thrown 400s. */
+/**
+ * Reads the client's body, checks it, and decides what to send to the backend. Pure but for the thrown 400s. The
+ * body's strings stay UTF-8 bytes (translate/byte-strings.ts): a changed body is written back without decoding them.
+ */
 export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findModelRoute>[0]): ChatRequest {
-  const body = parseJsonObject(raw);
+  const body = parseJsonObject(raw, 'bytes');
   const parsed = parseChatRequest(body);
-  if (!parsed.ok) throw new AppError(400, 'invalid_request', parsed.message, { param: parsed.param });
+  if (!parsed.ok) {
+    // The message may quote the offending value: take it from the body read as text.
+    const asText = parseChatRequest(parseJsonObject(raw));
+    const { message, param } = asText.ok ? parsed : asText;
+    throw new AppError(400, 'invalid_request', message, { param });
+  }
   const checked = parsed.value;
-  const model = typeof body.model === 'string' ? body.model : '';
+  const model = typeof body.model === 'string' ? textOf(body.model) : '';
   const route = model ? findModelRoute(routes, model) : undefined;
   const stream = body.stream === true;
   const options = isRecord(body.stream_options) ? body.stream_options : undefined;
@@ -74,9 +83,9 @@ export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findMo
   const addUsage = stream && !clientWantsUsage;
   if (!route && !addUsage) return { model, backendModel: model, stream, clientWantsUsage, body: raw, checked };
   const out: Record<string, unknown> = { ...body };
-  if (route) out.model = route.model;
+  if (route) out.model = bytesOf(route.model);
   if (addUsage) out.stream_options = { ...options, include_usage: true };
-  return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: JSON.stringify(out), checked };
+  return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: encodeJsonBytes(out), checked };
 }
 
 /** The pass-through route `POST /v1/chat/completions`. */
@@ -172,7 +181,7 @@ type Usage = ChatUsage & { estimated: boolean };
 /** Usage estimated from the request's texts and the generated text's bytes. */
 function estimatedUsage(req: ChatRequest, outputBytes: number): Usage {
   return {
-    prompt_tokens: estimateChatInputTokens(req.checked),
+    prompt_tokens: estimateChatInputTokens(req.checked, 'bytes'),
     completion_tokens: tokensForBytes(outputBytes),
     cached_tokens: 0,
     estimated: true,

@@ -28,7 +28,8 @@ import {
   toAnthropicError,
   toChatRequest,
 } from '../../translate';
-import type { AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse, MessagesRequest } from '../../translate';
+import type { AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse } from '../../translate';
+import { bytesOf, encodeJsonBytes, textOf } from '../../translate/byte-strings';
 import type { UpstreamResponse } from '../../upstream/client';
 import { readBounded } from '../../upstream/read-bounded';
 import { clientAuth } from '../auth';
@@ -46,12 +47,13 @@ const MAX_ERROR_BODY = 1024 * 1024;
 /** The largest non-streamed backend answer accepted. */
 const MAX_ANSWER_BODY = 64 * 1024 * 1024;
 
-/** One translated request in flight: what the log and usage record need. */
+/** One translated request in flight: what the answer's translation, the log and the usage record need (as text). */
 interface Exchange {
   model: string;
   backendModel: string;
   stream: boolean;
   estimatedInput: number;
+  stopSequences: string[];
 }
 
 interface Outcome {
@@ -66,18 +68,23 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
   router.post('/v1/messages', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
-    const req = validated(parseMessagesRequest(parseJson(await readRawBody(ctx))));
+    const raw = await readRawBody(ctx);
+    // The body's texts stay UTF-8 bytes, copied into the backend's request undecoded (translate/byte-strings.ts).
+    const req = validated(parseMessagesRequest(parseJson(raw, 'bytes')), () => parseMessagesRequest(parseJson(raw)));
+    const model = textOf(req.model);
     const settings = deps.settings();
-    const resolved = resolveModel(req.model, settings.model_routes, settings.default_model);
+    const resolved = resolveModel(model, settings.model_routes, settings.default_model);
     const missing = missingBackendMessage(settings, { needModel: resolved.model === '' });
     if (missing) throw new AppError(503, 'backend_not_configured', missing, { type: 'api_error' });
 
-    const chatReq = toChatRequest(req, chatRequestOptions(settings, resolved));
+    const options = chatRequestOptions(settings, resolved);
+    const chatReq = toChatRequest(req, { ...options, model: bytesOf(options.model), strings: 'bytes' });
     const exchange: Exchange = {
-      model: req.model,
+      model,
       backendModel: resolved.model,
       stream: chatReq.stream,
-      estimatedInput: estimateTokens(req),
+      estimatedInput: estimateTokens(req, 'bytes'),
+      stopSequences: (req.stop_sequences ?? []).map(textOf),
     };
     const abort = new AbortController();
     ctx.res.once('close', () => {
@@ -86,7 +93,7 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
 
     let upstream: UpstreamResponse;
     try {
-      upstream = await deps.upstream.postChat(settings, JSON.stringify(chatReq), { signal: abort.signal, stream: chatReq.stream });
+      upstream = await deps.upstream.postChat(settings, encodeJsonBytes(chatReq), { signal: abort.signal, stream: chatReq.stream });
     } catch (err) {
       const error = upstreamAppError(err);
       record(deps, ctx, exchange, { status: error.status, usage: null, estimated: false, error: error.message });
@@ -96,9 +103,9 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
     if (upstream.status >= 400) {
       await answerBackendError(deps, ctx, exchange, upstream, chatReq);
     } else if (exchange.stream) {
-      await answerStream(deps, ctx, exchange, upstream, req, abort.signal);
+      await answerStream(deps, ctx, exchange, upstream, abort.signal);
     } else {
-      await answerJson(deps, ctx, exchange, upstream, req);
+      await answerJson(deps, ctx, exchange, upstream);
     }
   });
 
@@ -110,10 +117,16 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
   return router;
 }
 
-/** The parsed request, or a 400 naming the failing field. */
-function validated<T>(result: { ok: true; value: T } | { ok: false; message: string }): T {
-  if (!result.ok) throw new AppError(400, 'invalid_request', result.message);
-  return result.value;
+type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
+
+/**
+ * The parsed request, or a 400 naming the failing field. A body parsed as byte strings is checked again as text for
+ * the message (`asText`), which may quote the offending value.
+ */
+function validated<T>(result: Validation<T>, asText?: () => Validation<T>): T {
+  if (result.ok) return result.value;
+  const text = asText?.();
+  throw new AppError(400, 'invalid_request', text && !text.ok ? text.message : result.message);
 }
 
 /** A backend error status: translated into Anthropic's error (context overflow reworded), `retry-after` forwarded. */
@@ -145,12 +158,11 @@ async function answerJson(
   ctx: ProxyContext,
   exchange: Exchange,
   upstream: UpstreamResponse,
-  req: MessagesRequest,
 ): Promise<void> {
   const json = await readBackendAnswer(deps, ctx, exchange, upstream);
   const { message, usageEstimated } = fromChatResponse(json, {
-    requestedModel: req.model,
-    stopSequences: req.stop_sequences ?? [],
+    requestedModel: exchange.model,
+    stopSequences: exchange.stopSequences,
     messageId: newMessageId(),
     estimatedInputTokens: exchange.estimatedInput,
   });
@@ -164,14 +176,13 @@ async function answerStream(
   ctx: ProxyContext,
   exchange: Exchange,
   upstream: UpstreamResponse,
-  req: MessagesRequest,
   clientSignal: AbortSignal,
 ): Promise<void> {
   const translator = new StreamTranslator({
-    requestedModel: req.model,
+    requestedModel: exchange.model,
     messageId: newMessageId(),
     estimatedInputTokens: exchange.estimatedInput,
-    stopSequences: req.stop_sequences ?? [],
+    stopSequences: exchange.stopSequences,
   });
   const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
   if (!sse) {
