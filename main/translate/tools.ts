@@ -9,23 +9,46 @@ const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'defini
 
 type Json = unknown;
 
+/** Keywords whose value is data, not a schema: never walked. */
+const DATA_KEYWORDS = new Set(['required', 'enum', 'const', 'default', 'examples']);
+const REMOVED = Symbol('removed');
+
+/** `node` without the `keys` keywords at any depth; a part with nothing to remove is the same object (not a copy). */
 function stripSchema(node: Json, keys: ReadonlySet<string>): Json {
-  if (Array.isArray(node)) return node.map((item) => stripSchema(item, keys));
-  if (node === null || typeof node !== 'object') return node;
-  const out: Record<string, Json> = {};
-  for (const [key, value] of Object.entries(node)) {
-    if (keys.has(key)) continue;
-    if (SCHEMA_MAPS.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
-      const map: Record<string, Json> = {};
-      for (const [name, schema] of Object.entries(value)) map[name] = stripSchema(schema, keys);
-      out[key] = map;
-    } else if (key === 'required' || key === 'enum' || key === 'const' || key === 'default' || key === 'examples') {
-      out[key] = value; // data, not schema: never walked
-    } else {
-      out[key] = stripSchema(value, keys);
+  if (Array.isArray(node)) {
+    let out: Json[] | undefined;
+    for (let i = 0; i < node.length; i++) {
+      const item = stripSchema(node[i], keys);
+      if (item !== node[i]) (out ??= [...node])[i] = item;
     }
+    return out ?? node;
   }
-  return out;
+  if (node === null || typeof node !== 'object') return node;
+  return mapRecord(node as Record<string, Json>, (key, value) => {
+    if (keys.has(key)) return REMOVED;
+    if (DATA_KEYWORDS.has(key)) return value;
+    if (SCHEMA_MAPS.has(key) && value !== null && typeof value === 'object' && !Array.isArray(value)) {
+      // Names of properties (…) are kept whatever they are; their schemas are stripped.
+      return mapRecord(value as Record<string, Json>, (_name, schema) => stripSchema(schema, keys));
+    }
+    return stripSchema(value, keys);
+  });
+}
+
+/** `record` with each value replaced by `next(key, value)` (REMOVED drops the entry); `record` itself if none changed. */
+function mapRecord(record: Record<string, Json>, next: (key: string, value: Json) => Json): Record<string, Json> {
+  const names = Object.keys(record);
+  let out: Record<string, Json> | undefined;
+  for (let i = 0; i < names.length; i++) {
+    const key = names[i]!;
+    const value = next(key, record[key]);
+    if (value !== record[key] && !out) {
+      out = {};
+      for (let j = 0; j < i; j++) out[names[j]!] = record[names[j]!];
+    }
+    if (out && value !== REMOVED) out[key] = value;
+  }
+  return out ?? record;
 }
 
 /**

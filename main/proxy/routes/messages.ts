@@ -79,21 +79,24 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
 
     const options = chatRequestOptions(settings, resolved);
     const chatReq = toChatRequest(req, { ...options, model: bytesOf(options.model), strings: 'bytes' });
-    const exchange: Exchange = {
-      model,
-      backendModel: resolved.model,
-      stream: chatReq.stream,
-      estimatedInput: estimateTokens(req, 'bytes'),
-      stopSequences: (req.stop_sequences ?? []).map(textOf),
-    };
     const abort = new AbortController();
     ctx.res.once('close', () => {
       if (!ctx.res.writableFinished) abort.abort();
     });
 
+    const answer = deps.upstream.postChat(settings, encodeJsonBytes(chatReq), { signal: abort.signal, stream: chatReq.stream });
+    answer.catch(() => undefined); // awaited below; until then a failure must not count as an unhandled rejection
+    const exchange: Exchange = {
+      model,
+      backendModel: resolved.model,
+      stream: chatReq.stream,
+      // Counted while the backend works, once the request is on the wire: it is first needed for message_start.
+      estimatedInput: await onNextTurn(() => estimateTokens(req, 'bytes')),
+      stopSequences: (req.stop_sequences ?? []).map(textOf),
+    };
     let upstream: UpstreamResponse;
     try {
-      upstream = await deps.upstream.postChat(settings, encodeJsonBytes(chatReq), { signal: abort.signal, stream: chatReq.stream });
+      upstream = await answer;
     } catch (err) {
       const error = upstreamAppError(err);
       record(deps, ctx, exchange, { status: error.status, usage: null, estimated: false, error: error.message });
@@ -115,6 +118,19 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
     ctx.body = { input_tokens: countTokens(req) };
   });
   return router;
+}
+
+/** `fn()` on the next turn of the event loop, after the writes started in this one went out. */
+function onNextTurn<T>(fn: () => T): Promise<T> {
+  return new Promise((resolve, reject) =>
+    setImmediate(() => {
+      try {
+        resolve(fn());
+      } catch (err) {
+        reject(err);
+      }
+    }),
+  );
 }
 
 type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
