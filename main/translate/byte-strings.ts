@@ -31,7 +31,20 @@ export function parseJsonBytes(raw: Buffer): unknown {
 
 /** The JSON text of a value whose strings are byte strings, as the bytes it stands for. */
 export function encodeJsonBytes(value: unknown): Buffer {
-  const json = JSON.stringify(value);
+  return latin1Bytes(JSON.stringify(value));
+}
+
+/**
+ * {@link encodeJsonBytes} of `object` with one more member, `key`, whose value is given as JSON text already: a large
+ * member that repeats from request to request is serialised once (request.ts).
+ */
+export function encodeJsonBytesWith(object: object, key: string, valueJson: string): Buffer {
+  const json = JSON.stringify(object);
+  const member = `${JSON.stringify(key)}:${valueJson}`;
+  return latin1Bytes(json === '{}' ? `{${member}}` : `${json.slice(0, -1)},${member}}`);
+}
+
+function latin1Bytes(json: string): Buffer {
   // Free on a string V8 already holds one byte per char, which is what this always sees.
   if (NOT_BYTE.test(json)) throw new Error('encodeJsonBytes: a string holds text, not bytes (use bytesOf)');
   return Buffer.from(json, 'latin1');
@@ -57,10 +70,10 @@ export function cutBytes(bytes: string, max: number): string {
 }
 
 /**
- * `raw` with every escape of a non-ASCII character (`\u00e9`, or a surrogate pair `\ud83d\ude00`) replaced by the
+ * `raw` (JSON text) with every escape of a non-ASCII character (`\u00e9`, or a surrogate pair `\ud83d\ude00`) replaced by the
  * character's UTF-8 bytes; `raw` itself when it has none (the usual case: JSON.stringify escapes no such character).
  */
-function withEscapesAsBytes(raw: Buffer): Buffer {
+export function withEscapesAsBytes(raw: Buffer): Buffer {
   let at = raw.indexOf('\\u');
   if (at < 0) return raw;
   const parts: Buffer[] = [];

@@ -15,7 +15,8 @@
  * Earlier thinking is not counted (Anthropic drops it from context), nor base64 image data.
  */
 import { createRequire } from 'node:module';
-import type { CountTokensRequest } from './anthropic-schema';
+import type { AnthropicToolParam, CountTokensRequest } from './anthropic-schema';
+import { FrozenMemo } from './frozen';
 import { systemText } from './request-messages';
 
 /** Tokens counted per image, whatever its size (Anthropic's cost of a ~1.15-megapixel image). */
@@ -62,11 +63,19 @@ function walk(req: CountTokensRequest, count: TextCounter, countParts: PartsCoun
       }
     }
   }
-  for (const tool of req.tools ?? []) {
+  return total + (req.tools ? toolsTokens(req.tools, countParts) : 0);
+}
+
+function toolsTokens(tools: readonly AnthropicToolParam[], countParts: PartsCounter): number {
+  let total = 0;
+  for (const tool of tools) {
     total += TOOL_OVERHEAD + countParts([tool.name, tool.description ?? '', JSON.stringify(tool.input_schema)]);
   }
   return total;
 }
+
+/** Estimates of frozen tool definitions (frozen.ts), per kind of strings. */
+const toolEstimates = new FrozenMemo<readonly AnthropicToolParam[], number>();
 
 /** Tokens of a text by the o200k tokenizer; special-token markers in user text are counted as text. */
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };
@@ -123,5 +132,7 @@ export function estimateTokens(req: CountTokensRequest, strings: 'text' | 'bytes
   const text = (s: string): number => tokensForBytes(utf8Length(s));
   // The UTF-8 length of `parts.join('\n')`, without joining them.
   const parts = (list: readonly string[]): number => tokensForBytes(list.reduce((n, part) => n + utf8Length(part), list.length - 1));
-  return Math.max(1, walk(req, text, parts));
+  const { tools, ...rest } = req;
+  const toolsEstimate = tools ? toolEstimates.get(tools, strings, () => toolsTokens(tools, parts)) : 0;
+  return Math.max(1, walk(rest, text, parts) + toolsEstimate);
 }

@@ -3,6 +3,7 @@
  */
 import type { AnthropicToolChoice, AnthropicToolParam } from './anthropic-schema';
 import type { ChatTool, ChatToolChoice } from './chat-types';
+import { deepFreeze, FrozenMemo } from './frozen';
 
 /** Keywords whose value is a map from names (property names…) to schemas: the names are never stripped. */
 const SCHEMA_MAPS = new Set(['properties', 'patternProperties', '$defs', 'definitions', 'dependentSchemas']);
@@ -67,8 +68,18 @@ function functionParameters(schema: Record<string, unknown>): Record<string, unk
   return withType.type === 'object' && withType.properties === undefined ? { ...withType, properties: {} } : withType;
 }
 
-/** Anthropic tools → Chat Completions function tools, schemas stripped of `stripKeys`. */
+const translatedTools = new FrozenMemo<readonly AnthropicToolParam[], readonly ChatTool[]>();
+
+/**
+ * Anthropic tools → Chat Completions function tools, schemas stripped of `stripKeys`. Frozen tools (frozen.ts) are
+ * translated once per `stripKeys`, into frozen tools.
+ */
 export function toChatTools(tools: readonly AnthropicToolParam[], stripKeys: readonly string[] = []): ChatTool[] {
+  if (!Object.isFrozen(tools)) return translateTools(tools, stripKeys);
+  return translatedTools.get(tools, stripKeys.join('\n'), () => deepFreeze(translateTools(tools, stripKeys))) as ChatTool[];
+}
+
+function translateTools(tools: readonly AnthropicToolParam[], stripKeys: readonly string[]): ChatTool[] {
   return tools.map((tool) => ({
     type: 'function',
     function: {

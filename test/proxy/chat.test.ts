@@ -214,7 +214,7 @@ describe('POST /v1/chat/completions pass-through', () => {
       assert.equal(answer.choices[0]?.message.content, `Answer ${text}`);
       const received = h.backend.chatRequests[0]?.body;
       assert.equal(received?.model, 'modèle-β');
-      assert.equal(received?.messages[0]?.content, text);
+      assert.equal(received?.messages?.[0]?.content, text);
       assert.equal(received?.user, `user-${text}`);
     }
   });

@@ -262,7 +262,7 @@ describe('POST /v1/messages through the Anthropic SDK', () => {
       const body = h.backend.chatRequests[i]?.body;
       assert.equal(body?.model, 'modèle-β');
       assert.deepEqual(
-        body?.messages.map((m) => m.content),
+        body?.messages?.map((m) => m.content),
         [`System ${text}`, `User ${text}`],
       );
       assert.deepEqual(body?.stop, [`Stop ${text}`]);

@@ -98,11 +98,11 @@ function valid(json: unknown): CountTokensRequest {
 describe('translation of byte strings', () => {
   const settings = {
     max_tokens_cap: null,
-    max_tokens_field: 'max_tokens',
-    reasoning_request: 'none',
+    max_tokens_field: 'max_tokens' as const,
+    reasoning_request: 'none' as const,
     reasoning_send_back: false,
     strip_schema_keys: ['format'],
-  } as const;
+  };
 
   it('sends the backend what the text translation sends, with the same estimate', () => {
     const modelName = fc.string({ unit: 'binary', minLength: 1, maxLength: 8 });
@@ -114,7 +114,7 @@ describe('translation of byte strings', () => {
         const asBytes = valid(parseJsonBytes(body));
         const sent = encodeJsonBytes(toChatRequest(asBytes, { ...options, model: bytesOf(options.model), strings: 'bytes' }));
         assert.deepEqual(received(sent), JSON.parse(JSON.stringify(toChatRequest(asText, options))));
-        if (t.isWellFormed()) assert.equal(estimateTokens(asBytes, 'bytes'), estimateTokens(asText));
+        if (Buffer.from(t).toString() === t) assert.equal(estimateTokens(asBytes, 'bytes'), estimateTokens(asText));
       }),
       { numRuns: 300 },
     );

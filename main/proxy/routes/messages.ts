@@ -21,7 +21,6 @@ import {
   fromChatResponse,
   newMessageId,
   parseCountTokensRequest,
-  parseMessagesRequest,
   resolveModel,
   responseAsChunk,
   StreamTranslator,
@@ -29,7 +28,8 @@ import {
   toChatRequest,
 } from '../../translate';
 import type { AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse } from '../../translate';
-import { bytesOf, encodeJsonBytes, textOf } from '../../translate/byte-strings';
+import { bytesOf, textOf } from '../../translate/byte-strings';
+import { encodeChatRequest } from '../../translate/request';
 import type { UpstreamResponse } from '../../upstream/client';
 import { readBounded } from '../../upstream/read-bounded';
 import { clientAuth } from '../auth';
@@ -38,6 +38,7 @@ import { recordExchange } from '../usage-record';
 import { AppError, upstreamAppError } from '../errors';
 import { parseJson, readRawBody } from '../http-body';
 import { keyLimits } from '../key-limits';
+import { readMessagesBody, ToolDefinitions } from '../messages-body';
 import { pipeTranslatedStream } from '../translated-stream';
 
 /** A `ping` goes out after this long without another event (tool calls are held until the backend finishes them). */
@@ -66,11 +67,11 @@ interface Outcome {
 /** The routes `POST /v1/messages` and `POST /v1/messages/count_tokens`. */
 export function messagesRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
+  const toolDefinitions = new ToolDefinitions();
   router.post('/v1/messages', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
-    const raw = await readRawBody(ctx);
     // The body's texts stay UTF-8 bytes, copied into the backend's request undecoded (translate/byte-strings.ts).
-    const req = validated(parseMessagesRequest(parseJson(raw, 'bytes')), () => parseMessagesRequest(parseJson(raw)));
+    const req = readMessagesBody(await readRawBody(ctx), String(ctx.state.key?.id), toolDefinitions);
     const model = textOf(req.model);
     const settings = deps.settings();
     const resolved = resolveModel(model, settings.model_routes, settings.default_model);
@@ -84,7 +85,7 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
       if (!ctx.res.writableFinished) abort.abort();
     });
 
-    const answer = deps.upstream.postChat(settings, encodeJsonBytes(chatReq), { signal: abort.signal, stream: chatReq.stream });
+    const answer = deps.upstream.postChat(settings, encodeChatRequest(chatReq), { signal: abort.signal, stream: chatReq.stream });
     answer.catch(() => undefined); // awaited below; until then a failure must not count as an unhandled rejection
     const exchange: Exchange = {
       model,
@@ -133,16 +134,10 @@ function onNextTurn<T>(fn: () => T): Promise<T> {
   );
 }
 
-type Validation<T> = { ok: true; value: T } | { ok: false; message: string };
-
-/**
- * The parsed request, or a 400 naming the failing field. A body parsed as byte strings is checked again as text for
- * the message (`asText`), which may quote the offending value.
- */
-function validated<T>(result: Validation<T>, asText?: () => Validation<T>): T {
-  if (result.ok) return result.value;
-  const text = asText?.();
-  throw new AppError(400, 'invalid_request', text && !text.ok ? text.message : result.message);
+/** The parsed request, or a 400 naming the failing field. */
+function validated<T>(result: { ok: true; value: T } | { ok: false; message: string }): T {
+  if (!result.ok) throw new AppError(400, 'invalid_request', result.message);
+  return result.value;
 }
 
 /** A backend error status: translated into Anthropic's error (context overflow reworded), `retry-after` forwarded. */

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import { AppError } from '../../main/proxy/errors';
+import { arrayMemberRange } from '../../main/proxy/http-body';
+import { readMessagesBody, ToolDefinitions } from '../../main/proxy/messages-body';
+import { parseJsonBytes } from '../../main/translate/byte-strings';
+import { parseMessagesRequest } from '../../main/translate/anthropic-schema';
+import { encodeChatRequest, toChatRequest } from '../../main/translate/request';
+import { estimateTokens } from '../../main/translate/tokens';
+import { asciiJson } from '../support/ascii-json';
+
+const fixture = JSON.parse(readFileSync(new URL('../fixtures/claude-code-request.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const request = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ ...fixture, max_tokens: 32000, ...over });
+
+describe('arrayMemberRange', () => {
+  const range = (json: string): string | undefined => {
+    const r = arrayMemberRange(Buffer.from(json), 'tools');
+    return r && json.slice(r[0], r[1]);
+  };
+
+  it('finds the root member only, as JSON.parse reads it', () => {
+    assert.equal(range('{"a":{"tools":[1]},"tools" : [ {"x":"]"} ] ,"b":"tools"}'), '[ {"x":"]"} ]');
+    assert.equal(range('{"b":"tools","c":["tools"]}'), undefined, 'string values are not keys');
+    assert.equal(range('{"tools":[1],"tools":[2]}'), undefined, 'twice: not used');
+    assert.equal(range('{"tools":null}'), undefined);
+    assert.equal(range('{"x\\"tools":[1]}'), undefined);
+    assert.equal(range('[{"tools":[1]}]'), undefined);
+  });
+
+  it('gives the text of the tools member of any object, however written', () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.jsonValue({ maxDepth: 3 })), fc.array(fc.jsonValue({ maxDepth: 3 })), fc.boolean(), (rest, tools, pretty) => {
+        delete rest.tools;
+        const json = JSON.stringify({ ...rest, tools }, null, pretty ? 2 : undefined);
+        const found = arrayMemberRange(Buffer.from(json), 'tools');
+        assert.ok(found);
+        assert.deepEqual(JSON.parse(json.slice(found[0], found[1])), JSON.parse(JSON.stringify(tools)));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('readMessagesBody', () => {
+  const full = (raw: Buffer) => {
+    const r = parseMessagesRequest(parseJsonBytes(raw));
+    assert.ok(r.ok);
+    return r.value;
+  };
+
+  it('a body with tools it has seen is read to the same request, the kept definitions frozen and shared', () => {
+    const definitions = new ToolDefinitions();
+    const raw = Buffer.from(JSON.stringify(request({ tool_choice: { type: 'any' } })));
+    const first = readMessagesBody(raw, 'key1', definitions);
+    assert.equal(definitions.size, 1);
+    const second = readMessagesBody(Buffer.from(JSON.stringify(request({ tool_choice: { type: 'any' }, stream: true }))), 'key1', definitions);
+    assert.equal(second.tools, first.tools, 'the kept definitions');
+    assert.ok(Object.isFrozen(second.tools) && Object.isFrozen(second.tools?.[0]?.input_schema));
+    assert.deepEqual({ ...second, stream: undefined }, { ...full(raw), stream: undefined });
+    assert.equal(definitions.size, 1);
+
+    const options = { model: 'glm-4.6', stripSchemaKeys: ['$schema'] };
+    const sent = (req: typeof first) => JSON.parse(encodeChatRequest(toChatRequest(req, options)).toString('utf8'));
+    assert.deepEqual(sent(second), { ...sent(full(raw)), stream: true, stream_options: { include_usage: true } });
+    assert.equal(sent(second).tool_choice, 'required');
+    assert.equal(estimateTokens(second, 'bytes'), estimateTokens(full(raw), 'bytes'));
+  });
+
+  it('keeps definitions per key and per exact text; the least recently used go first', () => {
+    const definitions = new ToolDefinitions();
+    const tools = fixture.tools as Array<Record<string, unknown>>;
+    readMessagesBody(Buffer.from(JSON.stringify(request())), 'key1', definitions);
+    readMessagesBody(Buffer.from(JSON.stringify(request())), 'key2', definitions);
+    const changed = readMessagesBody(Buffer.from(JSON.stringify(request({ tools: [{ ...tools[0], description: 'changed' }, ...tools.slice(1)] }))), 'key1', definitions);
+    assert.equal(changed.tools?.[0]?.description, 'changed');
+    assert.equal(definitions.size, 3);
+    const escaped = readMessagesBody(Buffer.from(asciiJson(request())), 'key1', definitions);
+    assert.equal(definitions.size, 3, 'the same text once escapes are read');
+    assert.ok(Object.isFrozen(escaped.tools));
+
+    for (let i = 0; i < ToolDefinitions.MAX + 5; i++) {
+      readMessagesBody(Buffer.from(JSON.stringify(request({ tools: [{ ...tools[0], description: `v${i}` }] }))), 'key3', definitions);
+    }
+    assert.equal(definitions.size, ToolDefinitions.MAX);
+  });
+
+  it('errors are the same whether the tools were kept or not', () => {
+    const definitions = new ToolDefinitions();
+    readMessagesBody(Buffer.from(JSON.stringify(request())), 'key1', definitions);
+    const failure = (body: string): AppError => {
+      try {
+        readMessagesBody(Buffer.from(body), 'key1', definitions);
+      } catch (err) {
+        if (err instanceof AppError) return err;
+        throw err;
+      }
+      throw new Error('no error');
+    };
+    const badMessage = failure(JSON.stringify(request({ messages: [{ role: 'user', content: [{ type: 'документ' }] }] })));
+    assert.equal(badMessage.status, 400);
+    assert.match(badMessage.message, /messages\.0\.content\.0.*"документ"/);
+    const badJson = failure(`${JSON.stringify(request()).slice(0, -1)},}`);
+    assert.equal(badJson.code, 'invalid_json');
+    assert.equal(failure('').message, 'request body must be a JSON object');
+    const badTool = failure(JSON.stringify(request({ tools: [{ name: '' }] })));
+    assert.match(badTool.message, /^tools\.0\./);
+  });
+});
