@@ -31,16 +31,54 @@ export interface LoadResult {
  * CPU time that process used per answer.
  */
 export async function runLoad(req: TargetRequest, connections: number, seconds: number, pid?: number): Promise<LoadResult> {
-  const cpuBefore = pid === undefined ? undefined : cpuTimeMs(pid);
-  const result = await load(req, connections, seconds);
-  const cpuAfter = pid === undefined ? undefined : cpuTimeMs(pid);
-  if (cpuBefore !== undefined && cpuAfter !== undefined && result.requests > 0) {
-    result.cpuMsPerRequest = round((cpuAfter - cpuBefore) / result.requests, 3);
-  }
-  return result;
+  const [result] = await runAlternating([{ req, pid }], connections, seconds, 1);
+  return result!;
 }
 
-function load(req: TargetRequest, connections: number, seconds: number): Promise<LoadResult> {
+/**
+ * Loads several targets in turn, `rounds` times each for `seconds / rounds`, and sums up each target's rounds as one
+ * run. Measured so, a slow spell of the machine (this is a shared 2-core VM) falls on every target alike instead of on
+ * whichever ran then: the latency *added* by a proxy is the difference of two such measurements.
+ */
+export async function runAlternating(
+  targets: ReadonlyArray<{ req: TargetRequest; pid?: number }>,
+  connections: number,
+  seconds: number,
+  rounds: number,
+): Promise<LoadResult[]> {
+  const runs = targets.map(() => ({ times: [] as number[], elapsed: 0, failures: 0, cpuMs: 0, cpuKnown: true }));
+  for (let round = 0; round < rounds; round++) {
+    for (const [i, { req, pid }] of targets.entries()) {
+      const run = runs[i]!;
+      const cpuBefore = pid === undefined ? undefined : cpuTimeMs(pid);
+      const part = await load(req, connections, seconds / rounds);
+      const cpuAfter = pid === undefined ? undefined : cpuTimeMs(pid);
+      run.times.push(...part.times);
+      run.elapsed += part.elapsed;
+      run.failures += part.failures;
+      if (cpuBefore !== undefined && cpuAfter !== undefined) run.cpuMs += cpuAfter - cpuBefore;
+      else run.cpuKnown = false;
+    }
+  }
+  return runs.map((run, i) => {
+    const times = run.times.sort((a, b) => a - b);
+    const result: LoadResult = {
+      connections,
+      seconds: round(run.elapsed, 2),
+      requests: times.length,
+      rps: round(times.length / run.elapsed, 1),
+      p50: round(percentile(times, 0.5), 2),
+      p99: round(percentile(times, 0.99), 2),
+      mean: times.length ? round(times.reduce((a, b) => a + b, 0) / times.length, 2) : NaN,
+      failures: run.failures,
+    };
+    if (targets[i]!.pid !== undefined && run.cpuKnown && times.length > 0) result.cpuMsPerRequest = round(run.cpuMs / times.length, 3);
+    return result;
+  });
+}
+
+/** One autocannon run: the latency of every 2xx answer, the seconds it lasted, and the failures. */
+function load(req: TargetRequest, connections: number, seconds: number): Promise<{ times: number[]; elapsed: number; failures: number }> {
   const times: number[] = [];
   const started = performance.now();
   return new Promise((resolve, reject) => {
@@ -48,18 +86,7 @@ function load(req: TargetRequest, connections: number, seconds: number): Promise
       { url: req.url, method: 'POST', headers: req.headers, body: req.body, connections, duration: seconds, timeout: 30 },
       (err, result) => {
         if (err) return reject(err);
-        const elapsed = (performance.now() - started) / 1000;
-        times.sort((a, b) => a - b);
-        resolve({
-          connections,
-          seconds: round(elapsed, 2),
-          requests: times.length,
-          rps: round(times.length / elapsed, 1),
-          p50: round(percentile(times, 0.5), 2),
-          p99: round(percentile(times, 0.99), 2),
-          mean: times.length ? round(times.reduce((a, b) => a + b, 0) / times.length, 2) : NaN,
-          failures: result.errors + result.timeouts + result.non2xx,
-        });
+        resolve({ times, elapsed: (performance.now() - started) / 1000, failures: result.errors + result.timeouts + result.non2xx });
       },
     );
     instance.on('response', (_client, status, _bytes, ms) => {

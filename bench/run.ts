@@ -18,16 +18,17 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleServer } from './bundle';
-import { checkAnswer, runLoad } from './load';
+import { checkAnswer, runAlternating, runLoad } from './load';
+import type { LoadResult } from './load';
 import { makeTempDir, memoryOf, removeTempDir, resetPeak, RssSampler, stopAll, waitForIdle } from './processes';
 import { profileMarkdown, summariseProfile } from './profile';
 import { checkTargets, machineInfo, TARGET_LABELS, toMarkdown } from './report';
-import type { BenchReport, CaseRun, TargetRun } from './report';
+import type { BenchReport, CaseRun } from './report';
 import { benchCases } from './requests';
 import type { BenchCase } from './requests';
 import { runSoak, soakMarkdown } from './soak';
-import { CCR_DIR, ccrInstalled, startBackend, startCcr, startInfiniProxy } from './targets';
-import type { BackendTarget, Target } from './targets';
+import { CCR_DIR, ccrInstalled, startBackend, startCcr, startForwarder, startInfiniProxy } from './targets';
+import type { BackendTarget, Target, TargetRequest } from './targets';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const RESULTS = join(ROOT, 'bench', 'results');
@@ -104,8 +105,9 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const notes: string[] = [];
   log(`Starting the backend, InfiniProxy${opts.peer ? ' and claude-code-router' : ''}...`);
   const backend = await startBackend();
+  const forwarder = await startForwarder(backend);
   const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: opts.proxyFlags });
-  const targets: Target[] = [backend, proxy];
+  const targets: Target[] = [backend, forwarder, proxy];
   const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500) };
   const peer = opts.peer ? await startPeer(backend, notes) : undefined;
   if (peer) {
@@ -136,24 +138,28 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
       }
     }
     for (const target of ready) resetPeak(target.pid);
-    for (const connections of [1, opts.connections]) {
-      for (const target of ready) {
-        const req = target.request(c);
-        if (!req) continue;
-        if (!(await waitForIdle([backend.pid, target.pid]))) notes.push(`${target.label} was still busy 30 s after the previous run`);
-        await runLoad(req, connections, opts.warmup);
-        const result = await runLoad(req, connections, opts.seconds, target.pid);
-        const slot: TargetRun = run.targets[target.name] ?? {};
-        if (connections === 1) slot.c1 = result;
-        else slot.cN = result;
-        run.targets[target.name] = slot;
-        log(
-          `${c.name.padEnd(20)} ${TARGET_LABELS[target.name]?.padEnd(26)} @${String(connections).padEnd(3)} ` +
-            `${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  CPU ${result.cpuMsPerRequest} ms/req` +
-            (result.failures ? `  FAILURES ${result.failures}` : ''),
-        );
-        if (result.failures) notes.push(`${target.label} on ${c.name} @${connections}: ${result.failures} failed requests`);
-      }
+    // Latency at one connection: the targets in alternating rounds, so that the machine's slow spells fall on all.
+    const single = ready.map((target) => ({ target, req: target.request(c) as TargetRequest, pid: target.pid }));
+    if (!(await waitForIdle(ready.map((t) => t.pid)))) notes.push(`a target was still busy 30 s before ${c.name} @1`);
+    for (const { req } of single) await runLoad(req, 1, opts.warmup);
+    const latencies = await runAlternating(single, 1, opts.seconds, LATENCY_ROUNDS);
+    for (const [i, { target }] of single.entries()) {
+      const result = latencies[i]!;
+      run.targets[target.name] = { ...run.targets[target.name], c1: result };
+      logRun(c.name, target, 1, result);
+      if (result.failures) notes.push(`${target.label} on ${c.name} @1: ${result.failures} failed requests`);
+    }
+    // Throughput at many connections: one target at a time.
+    const connections = opts.connections;
+    for (const target of ready) {
+      const req = target.request(c);
+      if (!req || target.latencyOnly) continue;
+      if (!(await waitForIdle([backend.pid, target.pid]))) notes.push(`${target.label} was still busy 30 s after the previous run`);
+      await runLoad(req, connections, opts.warmup);
+      const result = await runLoad(req, connections, opts.seconds, target.pid);
+      run.targets[target.name] = { ...run.targets[target.name], cN: result };
+      logRun(c.name, target, connections, result);
+      if (result.failures) notes.push(`${target.label} on ${c.name} @${connections}: ${result.failures} failed requests`);
     }
     for (const target of ready) {
       const slot = run.targets[target.name];
@@ -189,6 +195,17 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const [json, md] = opts.only.length || opts.quick ? ['partial.json.tmp', 'partial.md.tmp'] : ['latest.json', 'latest.md'];
   writeResults(json, JSON.stringify(report, null, 2) + '\n');
   writeResults(md, markdown);
+}
+
+/** Rounds of the alternating latency measurement (each target `seconds / LATENCY_ROUNDS` per round). */
+const LATENCY_ROUNDS = 5;
+
+function logRun(caseName: string, target: Target, connections: number, result: LoadResult): void {
+  log(
+    `${caseName.padEnd(20)} ${TARGET_LABELS[target.name]?.padEnd(26)} @${String(connections).padEnd(3)} ` +
+      `${String(result.rps).padStart(7)} req/s  p50 ${result.p50} ms  p99 ${result.p99} ms  CPU ${result.cpuMsPerRequest} ms/req` +
+      (result.failures ? `  FAILURES ${result.failures}` : ''),
+  );
 }
 
 /** claude-code-router, or undefined (with a note) when it is not installed or does not start. */

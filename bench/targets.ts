@@ -29,6 +29,8 @@ export interface Target {
   name: string;
   label: string;
   pid: number;
+  /** Measured at one connection only: a reference for latency, not a contender. */
+  latencyOnly?: boolean;
   /** The request for `c`, or undefined when the target does not serve that case. */
   request(c: BenchCase): TargetRequest | undefined;
   stop(): Promise<void>;
@@ -68,6 +70,26 @@ export async function startBackend(): Promise<BackendTarget> {
       headers: { ...JSON_TYPE, authorization: `Bearer ${info.apiKey}` },
       body: c.directBody,
     }),
+    stop: () => stopChild(child),
+  };
+}
+
+/**
+ * Starts the reference forwarder (bench/forwarder-child.ts): InfiniProxy's got client behind a bare node:http server,
+ * sent the backend's own request for each case.
+ */
+export async function startForwarder(backend: BackendTarget): Promise<Target> {
+  const child = spawnTracked(process.execPath, ['--import', TSX, join(ROOT, 'bench', 'forwarder-child.ts'), backend.url, backend.apiKey], {
+    cwd: ROOT,
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const info = await waitForLine(child, parseUrlLine, 30_000, 'got forwarder');
+  return {
+    name: 'forwarder',
+    label: 'got forwarder (reference)',
+    pid: child.pid ?? 0,
+    latencyOnly: true,
+    request: (c) => ({ url: `${info.url}/v1/chat/completions`, headers: { ...JSON_TYPE }, body: c.directBody }),
     stop: () => stopChild(child),
   };
 }
@@ -194,6 +216,15 @@ export async function startCcr(backend: BackendTarget): Promise<Target> {
       removeTempDir(home);
     },
   };
+}
+
+function parseUrlLine(line: string): { url: string } | undefined {
+  try {
+    const value = JSON.parse(line) as { url?: unknown };
+    return typeof value.url === 'string' ? { url: value.url } : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function parseReady(line: string): { url: string; apiKey: string } | undefined {
