@@ -76,6 +76,20 @@ describe('POST /v1/chat/completions pass-through', () => {
     assert.ok(report.totals.input_tokens >= 20, 'counted in the usage aggregates too');
   });
 
+  test('asking for usage keeps every byte the client sent (formatting, escapes) and adds one member', async () => {
+    h.backend.reply({ text: 'ok', usage: { prompt_tokens: 3, completion_tokens: 1 } });
+    const sent = '  {\n  "model": "scripted-model",\n  "stream": true,\n  "messages": [{"role": "user", "content": "caf\\u00e9 \\ud83d\\ude00"}]\n}\n';
+    const res = await fetch(`${h.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${h.apiKey}`, 'content-type': 'application/json' },
+      body: sent,
+    });
+    await res.text();
+    const received = h.backend.chatRequests.at(-1)!;
+    assert.equal(received.raw, `  {"stream_options":{"include_usage":true},${sent.slice(3)}`);
+    assert.equal(received.body.messages?.[0]?.content, 'café 😀');
+  });
+
   test('streamed: the usage chunk is kept when the client asked for it', async () => {
     const reply: ScriptedReply = { id: 'chatcmpl-u', text: 'abc', usage: { prompt_tokens: 5, completion_tokens: 1 } };
     const body = { model: 'scripted-model', messages, stream: true, stream_options: { include_usage: true } };

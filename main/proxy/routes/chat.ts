@@ -48,6 +48,9 @@ const DROPPED_HEADERS = new Set([
   'request-id',
 ]);
 
+/** The member that asks a backend for the usage chunk, as it is put into a body that has no `stream_options`. */
+const ASK_USAGE = Buffer.from('"stream_options":{"include_usage":true},');
+
 /** What the route learned from the request body. */
 interface ChatRequest {
   model: string;
@@ -82,6 +85,11 @@ export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findMo
   const clientWantsUsage = options?.include_usage === true;
   const addUsage = stream && !clientWantsUsage;
   if (!route && !addUsage) return { model, backendModel: model, stream, clientWantsUsage, body: raw, checked };
+  if (!route && !('stream_options' in body)) {
+    // The usual case (SDKs do not ask for usage by default): the client's bytes with the member put first.
+    const open = raw.indexOf('{') + 1;
+    return { model, backendModel: model, stream, clientWantsUsage, body: Buffer.concat([raw.subarray(0, open), ASK_USAGE, raw.subarray(open)]), checked };
+  }
   const out: Record<string, unknown> = { ...body };
   if (route) out.model = bytesOf(route.model);
   if (addUsage) out.stream_options = { ...options, include_usage: true };
