@@ -16,7 +16,7 @@ import Router from '@koa/router';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream';
 import { missingBackendMessage } from '../../core/config';
-import { bytesOf, encodeJsonBytes, textOf } from '../../translate/byte-strings';
+import { bytesOf, encodeJsonBytes, encodeJsonBytesWith, textOf } from '../../translate/byte-strings';
 import { findModelRoute } from '../../translate/model-map';
 import { tokensForBytes } from '../../translate/tokens';
 import { JsonUsageTap, SseUsageTap } from '../../upstream/usage-tap';
@@ -28,6 +28,7 @@ import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context'
 import { recordExchange } from '../usage-record';
 import { AppError, upstreamAppError } from '../errors';
 import { isRecord, parseJsonObject, readRawBody } from '../http-body';
+import { KeptTools, parseWithKeptTools } from '../kept-tools';
 import { keyLimits } from '../key-limits';
 import { parseChatRequest } from '../validate/chat-request';
 import type { ChatRequest as CheckedChatRequest } from '../validate/chat-request';
@@ -68,8 +69,15 @@ interface ChatRequest {
  * Reads the client's body, checks it, and decides what to send to the backend. Pure but for the thrown 400s. The
  * body's strings stay UTF-8 bytes (translate/byte-strings.ts): a changed body is written back without decoding them.
  */
-export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findModelRoute>[0]): ChatRequest {
-  const body = parseJsonObject(raw, 'bytes');
+export function prepareChatRequest(
+  raw: Buffer,
+  routes: Parameters<typeof findModelRoute>[0],
+  keyId = '',
+  keptTools = new KeptTools<ChatToolDefinition>(),
+): ChatRequest {
+  const read = parseWithKeptTools(raw, keyId, keptTools);
+  if (!isRecord(read.json)) throw new AppError(400, 'invalid_request', 'The request body must be a JSON object.');
+  const body = read.json;
   const parsed = parseChatRequest(body);
   if (!parsed.ok) {
     // The message may quote the offending value: take it from the body read as text.
@@ -78,6 +86,8 @@ export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findMo
     throw new AppError(400, 'invalid_request', message, { param });
   }
   const checked = parsed.value;
+  if (read.kept) checked.tools = [...read.kept];
+  else read.keep(checked.tools ?? undefined);
   const model = typeof body.model === 'string' ? textOf(body.model) : '';
   const route = model ? findModelRoute(routes, model) : undefined;
   const stream = body.stream === true;
@@ -90,21 +100,28 @@ export function prepareChatRequest(raw: Buffer, routes: Parameters<typeof findMo
     const open = raw.indexOf('{') + 1;
     return { model, backendModel: model, stream, clientWantsUsage, body: Buffer.concat([raw.subarray(0, open), ASK_USAGE, raw.subarray(open)]), checked };
   }
-  const out: Record<string, unknown> = { ...body };
-  if (route) out.model = bytesOf(route.model);
-  if (addUsage) out.stream_options = { ...options, include_usage: true };
-  return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: encodeJsonBytes(out), checked };
+  const changes: Record<string, unknown> = {};
+  if (route) changes.model = bytesOf(route.model);
+  if (addUsage) changes.stream_options = { ...options, include_usage: true };
+  // The tools go out as the client wrote them: they may have been kept rather than parsed.
+  const { tools: _parsed, ...rest } = body;
+  const encoded =
+    read.toolsText === undefined ? encodeJsonBytes({ ...body, ...changes }) : encodeJsonBytesWith({ ...rest, ...changes }, 'tools', read.toolsText);
+  return { model, backendModel: route?.model ?? model, stream, clientWantsUsage, body: encoded, checked };
 }
+
+type ChatToolDefinition = NonNullable<CheckedChatRequest['tools']>[number];
 
 /** The pass-through route `POST /v1/chat/completions`. */
 export function chatRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
+  const keptTools = new KeptTools<ChatToolDefinition>();
   router.post('/v1/chat/completions', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'openai';
     const settings = deps.settings();
     const missing = missingBackendMessage(settings, { needModel: false });
     if (missing) throw new AppError(503, 'backend_not_configured', missing);
-    const req = prepareChatRequest(await readRawBody(ctx), settings.model_routes);
+    const req = prepareChatRequest(await readRawBody(ctx), settings.model_routes, String(ctx.state.key?.id), keptTools);
 
     const abort = new AbortController();
     ctx.res.once('close', () => {

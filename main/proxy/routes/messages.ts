@@ -27,7 +27,7 @@ import {
   toAnthropicError,
   toChatRequest,
 } from '../../translate';
-import type { AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse } from '../../translate';
+import type { AnthropicToolParam, AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse } from '../../translate';
 import { bytesOf, textOf } from '../../translate/byte-strings';
 import { encodeChatRequest } from '../../translate/request';
 import type { UpstreamResponse } from '../../upstream/client';
@@ -38,7 +38,8 @@ import { recordExchange } from '../usage-record';
 import { AppError, upstreamAppError } from '../errors';
 import { parseJson, readRawBody } from '../http-body';
 import { keyLimits } from '../key-limits';
-import { readMessagesBody, ToolDefinitions } from '../messages-body';
+import { KeptTools } from '../kept-tools';
+import { readMessagesBody } from '../messages-body';
 import { pipeTranslatedStream } from '../translated-stream';
 
 /** A `ping` goes out after this long without another event (tool calls are held until the backend finishes them). */
@@ -67,11 +68,11 @@ interface Outcome {
 /** The routes `POST /v1/messages` and `POST /v1/messages/count_tokens`. */
 export function messagesRoutes(deps: AppDeps): ProxyRouter {
   const router = new Router<ProxyState>();
-  const toolDefinitions = new ToolDefinitions();
+  const keptTools = new KeptTools<AnthropicToolParam>();
   router.post('/v1/messages', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
     // The body's texts stay UTF-8 bytes, copied into the backend's request undecoded (translate/byte-strings.ts).
-    const req = readMessagesBody(await readRawBody(ctx), String(ctx.state.key?.id), toolDefinitions);
+    const req = readMessagesBody(await readRawBody(ctx), String(ctx.state.key?.id), keptTools);
     const model = textOf(req.model);
     const settings = deps.settings();
     const resolved = resolveModel(model, settings.model_routes, settings.default_model);

@@ -4,7 +4,10 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AppError } from '../../main/proxy/errors';
 import { arrayMemberRange } from '../../main/proxy/http-body';
-import { readMessagesBody, ToolDefinitions } from '../../main/proxy/messages-body';
+import { KeptTools } from '../../main/proxy/kept-tools';
+import { readMessagesBody } from '../../main/proxy/messages-body';
+import { prepareChatRequest } from '../../main/proxy/routes/chat';
+import type { AnthropicToolParam } from '../../main/translate/anthropic-schema';
 import { parseJsonBytes } from '../../main/translate/byte-strings';
 import { parseMessagesRequest } from '../../main/translate/anthropic-schema';
 import { encodeChatRequest, toChatRequest } from '../../main/translate/request';
@@ -13,6 +16,12 @@ import { asciiJson } from '../support/ascii-json';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/claude-code-request.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const request = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ ...fixture, max_tokens: 32000, ...over });
+
+function valid(json: unknown) {
+  const r = parseMessagesRequest(json);
+  assert.ok(r.ok);
+  return r.value;
+}
 
 describe('arrayMemberRange', () => {
   const range = (json: string): string | undefined => {
@@ -44,14 +53,10 @@ describe('arrayMemberRange', () => {
 });
 
 describe('readMessagesBody', () => {
-  const full = (raw: Buffer) => {
-    const r = parseMessagesRequest(parseJsonBytes(raw));
-    assert.ok(r.ok);
-    return r.value;
-  };
+  const full = (raw: Buffer) => valid(parseJsonBytes(raw));
 
   it('a body with tools it has seen is read to the same request, the kept definitions frozen and shared', () => {
-    const definitions = new ToolDefinitions();
+    const definitions = new KeptTools<AnthropicToolParam>();
     const raw = Buffer.from(JSON.stringify(request({ tool_choice: { type: 'any' } })));
     const first = readMessagesBody(raw, 'key1', definitions);
     assert.equal(definitions.size, 1);
@@ -69,7 +74,7 @@ describe('readMessagesBody', () => {
   });
 
   it('keeps definitions per key and per exact text; the least recently used go first', () => {
-    const definitions = new ToolDefinitions();
+    const definitions = new KeptTools<AnthropicToolParam>();
     const tools = fixture.tools as Array<Record<string, unknown>>;
     readMessagesBody(Buffer.from(JSON.stringify(request())), 'key1', definitions);
     readMessagesBody(Buffer.from(JSON.stringify(request())), 'key2', definitions);
@@ -80,14 +85,14 @@ describe('readMessagesBody', () => {
     assert.equal(definitions.size, 3, 'the same text once escapes are read');
     assert.ok(Object.isFrozen(escaped.tools));
 
-    for (let i = 0; i < ToolDefinitions.MAX + 5; i++) {
+    for (let i = 0; i < KeptTools.MAX + 5; i++) {
       readMessagesBody(Buffer.from(JSON.stringify(request({ tools: [{ ...tools[0], description: `v${i}` }] }))), 'key3', definitions);
     }
-    assert.equal(definitions.size, ToolDefinitions.MAX);
+    assert.equal(definitions.size, KeptTools.MAX);
   });
 
   it('errors are the same whether the tools were kept or not', () => {
-    const definitions = new ToolDefinitions();
+    const definitions = new KeptTools<AnthropicToolParam>();
     readMessagesBody(Buffer.from(JSON.stringify(request())), 'key1', definitions);
     const failure = (body: string): AppError => {
       try {
@@ -106,5 +111,31 @@ describe('readMessagesBody', () => {
     assert.equal(failure('').message, 'request body must be a JSON object');
     const badTool = failure(JSON.stringify(request({ tools: [{ name: '' }] })));
     assert.match(badTool.message, /^tools\.0\./);
+  });
+});
+
+describe('prepareChatRequest with kept tools', () => {
+  const chat = toChatRequest(valid(fixture), { model: 'scripted-model' });
+  const body = (over: Record<string, unknown> = {}): Buffer => Buffer.from(JSON.stringify({ ...chat, stream: true, ...over }));
+
+  it('the second body with the same tools skips them, and still sends them byte for byte, also when rewritten', () => {
+    const kept = new KeptTools<never>();
+    const first = prepareChatRequest(body(), [], 'key1', kept);
+    assert.equal(kept.size, 1);
+    const second = prepareChatRequest(body(), [{ match: 'scripted-*', model: 'other-model' }], 'key1', kept);
+    assert.equal(kept.size, 1);
+    assert.deepEqual(second.checked.tools, first.checked.tools);
+    const sent = JSON.parse(second.body.toString('utf8')) as Record<string, unknown>;
+    assert.equal(sent.model, 'other-model');
+    assert.deepEqual(sent.stream_options, { include_usage: true });
+    assert.deepEqual(sent.tools, JSON.parse(JSON.stringify(chat.tools)));
+    assert.ok(second.body.includes(JSON.stringify(chat.tools)), 'the tools text as the client wrote it');
+  });
+
+  it('a bad body is refused the same way whether its tools were kept or not', () => {
+    const kept = new KeptTools<never>();
+    prepareChatRequest(body(), [], 'key1', kept);
+    assert.throws(() => prepareChatRequest(body({ messages: [] }), [], 'key1', kept), (err: unknown) => err instanceof AppError && err.status === 400 && /messages/.test(err.message));
+    assert.throws(() => prepareChatRequest(Buffer.from(''), [], 'key1', kept), /must be a JSON object/);
   });
 });
