@@ -38,22 +38,25 @@ export async function runLoad(req: TargetRequest, connections: number, seconds: 
 /**
  * Loads several targets in turn, `rounds` times each for `seconds / rounds`, and sums up each target's rounds as one
  * run. Measured so, a slow spell of the machine (this is a shared 2-core VM) falls on every target alike instead of on
- * whichever ran then: the latency *added* by a proxy is the difference of two such measurements.
+ * whichever ran then: the latency *added* by a proxy is the difference of two such measurements. `beforeEach` runs
+ * before every part (e.g. waiting until the previous target's after-work is done).
  */
 export async function runAlternating(
   targets: ReadonlyArray<{ req: TargetRequest; pid?: number }>,
   connections: number,
   seconds: number,
   rounds: number,
+  beforeEach?: () => Promise<unknown>,
 ): Promise<LoadResult[]> {
   const runs = targets.map(() => ({ times: [] as number[], elapsed: 0, failures: 0, cpuMs: 0, cpuKnown: true }));
   for (let round = 0; round < rounds; round++) {
     for (const [i, { req, pid }] of targets.entries()) {
       const run = runs[i]!;
+      await beforeEach?.();
       const cpuBefore = pid === undefined ? undefined : cpuTimeMs(pid);
       const part = await load(req, connections, seconds / rounds);
       const cpuAfter = pid === undefined ? undefined : cpuTimeMs(pid);
-      run.times.push(...part.times);
+      for (const ms of part.times) run.times.push(ms);
       run.elapsed += part.elapsed;
       run.failures += part.failures;
       if (cpuBefore !== undefined && cpuAfter !== undefined) run.cpuMs += cpuAfter - cpuBefore;

@@ -142,7 +142,8 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
     const single = ready.map((target) => ({ target, req: target.request(c) as TargetRequest, pid: target.pid }));
     if (!(await waitForIdle(ready.map((t) => t.pid)))) notes.push(`a target was still busy 30 s before ${c.name} @1`);
     for (const { req } of single) await runLoad(req, 1, opts.warmup);
-    const latencies = await runAlternating(single, 1, opts.seconds, LATENCY_ROUNDS);
+    const pids = [...new Set([backend.pid, ...ready.map((t) => t.pid)])];
+    const latencies = await runAlternating(single, 1, opts.seconds, LATENCY_ROUNDS, () => waitForIdle(pids));
     for (const [i, { target }] of single.entries()) {
       const result = latencies[i]!;
       run.targets[target.name] = { ...run.targets[target.name], c1: result };
