@@ -105,9 +105,9 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const notes: string[] = [];
   log(`Starting the backend, InfiniProxy${opts.peer ? ' and claude-code-router' : ''}...`);
   const backend = await startBackend();
-  const forwarder = await startForwarder(backend);
+  const forwarders = [await startForwarder(backend, 'http'), await startForwarder(backend, 'got')];
   const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: opts.proxyFlags });
-  const targets: Target[] = [backend, forwarder, proxy];
+  const targets: Target[] = [backend, ...forwarders, proxy];
   const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500) };
   const peer = opts.peer ? await startPeer(backend, notes) : undefined;
   if (peer) {

@@ -75,18 +75,16 @@ export async function startBackend(): Promise<BackendTarget> {
 }
 
 /**
- * Starts the reference forwarder (bench/forwarder-child.ts): InfiniProxy's got client behind a bare node:http server,
- * sent the backend's own request for each case.
+ * Starts a reference forwarder (bench/forwarder-child.ts): a bare node:http server forwarding the backend's own
+ * request for each case through InfiniProxy's got client (`got`) or a plain node:http request (`http`).
  */
-export async function startForwarder(backend: BackendTarget): Promise<Target> {
-  const child = spawnTracked(process.execPath, ['--import', TSX, join(ROOT, 'bench', 'forwarder-child.ts'), backend.url, backend.apiKey], {
-    cwd: ROOT,
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const info = await waitForLine(child, parseUrlLine, 30_000, 'got forwarder');
+export async function startForwarder(backend: BackendTarget, client: 'got' | 'http'): Promise<Target> {
+  const args = [join(ROOT, 'bench', 'forwarder-child.ts'), backend.url, backend.apiKey, client];
+  const child = spawnTracked(process.execPath, ['--import', TSX, ...args], { cwd: ROOT, stdio: ['pipe', 'pipe', 'inherit'] });
+  const info = await waitForLine(child, parseUrlLine, 30_000, `${client} forwarder`);
   return {
-    name: 'forwarder',
-    label: 'got forwarder (reference)',
+    name: `forwarder-${client}`,
+    label: `${client === 'got' ? 'got' : 'node:http'} forwarder (reference)`,
     pid: child.pid ?? 0,
     latencyOnly: true,
     request: (c) => ({ url: `${info.url}/v1/chat/completions`, headers: { ...JSON_TYPE }, body: c.directBody }),
