@@ -3,7 +3,6 @@
  * route's error format (the error middleware picks it).
  */
 import type { ProxyContext } from './context';
-import { parseJsonBytes } from '../translate/byte-strings';
 import { AppError } from './errors';
 
 /** The largest request body accepted (Claude Code's requests grow to hundreds of KB; images more). */
@@ -66,14 +65,14 @@ export const MAX_JSON_DEPTH = 256;
 
 /**
  * Parses a body as JSON; 400 `invalid_json` when it is not, or when it nests deeper than {@link MAX_JSON_DEPTH}.
- * An empty body is `undefined`. With `strings: 'bytes'` its strings are byte strings (translate/byte-strings.ts).
+ * An empty body is `undefined`.
  */
-export function parseJson(raw: Buffer, strings: 'text' | 'bytes' = 'text'): unknown {
+export function parseJson(raw: Buffer): unknown {
   if (raw.length === 0) return undefined;
-  return parseJsonAs(raw, () => (strings === 'bytes' ? parseJsonBytes(raw) : JSON.parse(raw.toString('utf8'))));
+  return parseJsonAs(raw, () => JSON.parse(raw.toString('utf8')));
 }
 
-/** {@link parseJson} of `raw` through `parse`, which reads a prepared form of it (messages-body.ts). */
+/** {@link parseJson} of `raw` through `parse`, which reads a prepared form of it (kept-tools.ts: byte strings). */
 export function parseJsonAs(raw: Buffer, parse: () => unknown): unknown {
   let value: unknown;
   try {
@@ -174,8 +173,8 @@ function syntaxErrorText(raw: Buffer, err: unknown): string {
 }
 
 /** Parses a body that must be a JSON object (400 otherwise). */
-export function parseJsonObject(raw: Buffer, strings: 'text' | 'bytes' = 'text'): Record<string, unknown> {
-  const value = parseJson(raw, strings);
+export function parseJsonObject(raw: Buffer): Record<string, unknown> {
+  const value = parseJson(raw);
   if (!isRecord(value)) throw new AppError(400, 'invalid_request', 'The request body must be a JSON object.');
   return value;
 }

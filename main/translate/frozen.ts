@@ -1,6 +1,6 @@
 /**
  * Frozen values: what repeats from request to request (Claude Code's tool definitions, kept by
- * proxy/messages-body.ts) is deep-frozen, and what is computed from it is kept per object. A frozen value cannot
+ * proxy/kept-tools.ts) is deep-frozen, and what is computed from it is kept per object. A frozen value cannot
  * change, so a result kept for it stays true; anything not frozen is computed each time.
  */
 

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { AppError } from '../../main/proxy/errors';
 import { arrayMemberRange } from '../../main/proxy/http-body';
 import { KeptTools } from '../../main/proxy/kept-tools';
-import { readMessagesBody } from '../../main/proxy/messages-body';
+import { readMessagesBody } from '../../main/proxy/routes/messages';
 import { prepareChatRequest } from '../../main/proxy/routes/chat';
 import type { AnthropicToolParam } from '../../main/translate/anthropic-schema';
 import { parseJsonBytes } from '../../main/translate/byte-strings';

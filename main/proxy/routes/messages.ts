@@ -21,13 +21,14 @@ import {
   fromChatResponse,
   newMessageId,
   parseCountTokensRequest,
+  parseMessagesRequest,
   resolveModel,
   responseAsChunk,
   StreamTranslator,
   toAnthropicError,
   toChatRequest,
 } from '../../translate';
-import type { AnthropicToolParam, AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse } from '../../translate';
+import type { AnthropicToolParam, AnthropicUsage, ChatCompletionRequest, ChatCompletionResponse, MessagesRequest } from '../../translate';
 import { bytesOf, textOf } from '../../translate/byte-strings';
 import { encodeChatRequest } from '../../translate/request';
 import type { UpstreamResponse } from '../../upstream/client';
@@ -38,8 +39,7 @@ import { recordExchange } from '../usage-record';
 import { AppError, upstreamAppError } from '../errors';
 import { parseJson, readRawBody } from '../http-body';
 import { keyLimits } from '../key-limits';
-import { KeptTools } from '../kept-tools';
-import { readMessagesBody } from '../messages-body';
+import { KeptTools, parseWithKeptTools } from '../kept-tools';
 import { pipeTranslatedStream } from '../translated-stream';
 
 /** A `ping` goes out after this long without another event (tool calls are held until the backend finishes them). */
@@ -120,6 +120,25 @@ export function messagesRoutes(deps: AppDeps): ProxyRouter {
     ctx.body = { input_tokens: countTokens(req) };
   });
   return router;
+}
+
+/**
+ * Parses and checks a `/v1/messages` body sent with API key `keyId`, its strings as byte strings
+ * (translate/byte-strings.ts) and its tool definitions kept between requests (kept-tools.ts): 400 `invalid_json` or
+ * `invalid_request` (naming the field, quoting values as text) when it is not a valid request.
+ */
+export function readMessagesBody(raw: Buffer, keyId: string, keptTools: KeptTools<AnthropicToolParam>): MessagesRequest {
+  const body = parseWithKeptTools(raw, keyId, keptTools);
+  const result = parseMessagesRequest(body.json);
+  if (!result.ok) {
+    // The message may quote the offending value: take it from the body read as text.
+    const asText = parseMessagesRequest(parseJson(raw));
+    throw new AppError(400, 'invalid_request', asText.ok ? result.message : asText.message);
+  }
+  const req = result.value;
+  if (body.kept) req.tools = body.kept as AnthropicToolParam[];
+  else body.keep(req.tools);
+  return req;
 }
 
 /** `fn()` on the next turn of the event loop, after the writes started in this one went out. */
