@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { DEFAULT_SETTINGS } from '../main/core/config';
 import { chatRequestOptions, parseMessagesRequest, toChatRequest } from '../main/translate';
+import { TEXT_STRINGS } from '../main/translate/strings';
 
 /** The backend model every target is configured with. */
 export const BACKEND_MODEL = 'scripted-model';
@@ -85,7 +86,7 @@ function messagesCase(name: string, what: string, body: Json): BenchCase {
 function toChat(body: Json): Json {
   const parsed = parseMessagesRequest(body);
   if (!parsed.ok) throw new Error(`bench request is not a valid Messages request: ${parsed.message}`);
-  const options = chatRequestOptions(DEFAULT_SETTINGS, { model: BACKEND_MODEL });
+  const options = chatRequestOptions(DEFAULT_SETTINGS, { model: BACKEND_MODEL }, TEXT_STRINGS);
   return toChatRequest(parsed.value, options) as unknown as Json;
 }
 

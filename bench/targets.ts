@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { SERVER_INFO_FILE } from '../main/core/runtime';
+import { SERVER_INFO_FILE } from '../main/app/runtime';
 import { BACKEND_MODEL } from './requests';
 import type { BenchCase } from './requests';
 import { makeTempDir, removeTempDir, spawnTracked, stopChild, waitForLine } from './processes';

@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import type { AdminApi } from '../shared/admin-api';
 import type { Settings, SettingsView } from '../shared/types';
 import { defaultDataDir } from './core/config';
-import { ProxyRuntime } from './core/runtime';
+import { ProxyRuntime } from './app/runtime';
 import { adminTokenFor, CliError, connect } from './cli/connect';
 import { settingsPatchFromArgs } from './cli/settings-args';
 import { doctorText, fields, settingLines, suggestionText, table } from './cli/output';

@@ -8,7 +8,7 @@ import type { BrowserWindow, Event, IpcMainInvokeEvent } from 'electron';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ProxyRuntime } from './core/runtime';
+import { ProxyRuntime } from './app/runtime';
 import { createDesktopService } from './desktop/desktop-service';
 import { createIpcHandlers } from './desktop/ipc-handlers';
 import { setupIpc } from './desktop/ipc';

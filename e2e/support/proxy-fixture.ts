@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test as base, expect } from '@playwright/test';
-import { ProxyRuntime } from '../../main/core/runtime';
+import { ProxyRuntime } from '../../main/app/runtime';
 import { startScriptedBackend } from '../../test/support/scripted-backend';
 import type { ScriptedBackend } from '../../test/support/scripted-backend';
 import { AdminApp } from '../pages/admin-app';

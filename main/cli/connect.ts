@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdminApi } from '../../shared/admin-api';
 import { createHttpAdminClient } from '../../shared/admin-http-client';
-import { ProxyRuntime } from '../core/runtime';
+import { ProxyRuntime } from '../app/runtime';
 import { readLockHolder } from '../core/store/data-dir-lock';
 import { ADMIN_TOKEN_FILE } from '../core/store/lowdb-store';
 

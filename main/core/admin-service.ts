@@ -8,16 +8,16 @@ import { AdminError } from '../../shared/admin-api';
 import type { AdminApi, CreateKeyInput, CreateUserInput, KeyListFilter } from '../../shared/admin-api';
 import type {
   ApiKeyInfo,
+  DoctorReport,
   KeyLimits,
   KeyRemaining,
   RequestLogQuery,
   ServerStatus,
   SettingsPatch,
+  Settings,
   SettingsView,
   UsageQuery,
 } from '../../shared/types';
-import { probeBackend } from './backend-probe';
-import type { ProbeUpstream } from './backend-probe';
 import { maskSecret, parseSettingsPatch } from './config';
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
@@ -28,8 +28,8 @@ export interface AdminServiceDeps {
   settings: Pick<LayeredSettings, 'current' | 'save'>;
   /** The server's current status (the runtime's). */
   status(): ServerStatus;
-  /** The backend client the probe (testConnection) sends its requests with. */
-  upstream: ProbeUpstream;
+  /** Probes the backend the settings point at (testConnection; the doctor, app/backend-probe.ts). */
+  probe(settings: Settings): Promise<DoctorReport>;
   /** What a key has left under its limits now (the runtime's KeyLimiter); listed keys carry it as `remaining`. */
   remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining;
 }
@@ -118,7 +118,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
       return settingsView(await deps.settings.save(clean));
     },
 
-    testConnection: () => probeBackend(deps.settings.current().settings, deps.upstream),
+    testConnection: () => deps.probe(deps.settings.current().settings),
   };
 }
 

@@ -5,15 +5,17 @@
  */
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
+import { isRecord } from '../../shared/json';
+import type { StringForm } from '../translate/strings';
 import { IMAGE_TOKENS, MESSAGE_OVERHEAD, TOOL_OVERHEAD, tokensForBytes } from '../translate/tokens';
 import type { ChatRequest } from './validate/chat-request';
 
 /**
  * Estimated input tokens of a checked request: message texts, tool calls, tool definitions, images at a flat cost.
- * `strings` says how the request holds its strings: as text, or as byte strings (translate/byte-strings.ts).
+ * `strings`: the request's string form (translate/strings.ts).
  */
-export function estimateChatInputTokens(req: ChatRequest, strings: 'text' | 'bytes' = 'text'): number {
-  const byteLength = strings === 'bytes' ? byteStringLength : utf8Length;
+export function estimateChatInputTokens(req: ChatRequest, strings: StringForm): number {
+  const byteLength = (value: string | null | undefined): number => (typeof value === 'string' ? strings.utf8Length(value) : 0);
   let bytes = 0;
   let tokens = 0;
   for (const message of req.messages) {
@@ -109,12 +111,4 @@ export class SseOutputCounter extends Transform {
 
 function utf8Length(value: unknown): number {
   return typeof value === 'string' && value !== '' ? Buffer.byteLength(value, 'utf8') : 0;
-}
-
-function byteStringLength(value: unknown): number {
-  return typeof value === 'string' ? value.length : 0;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -45,7 +45,14 @@ export interface ProxyState {
   errorFormat?: ErrorFormat;
 }
 
+/** The state of a request clientAuth accepted: its key is known. */
+export interface AuthedState extends ProxyState {
+  key: AuthenticatedKey;
+}
+
 /** A Koa context carrying ProxyState. */
 export type ProxyContext = ParameterizedContext<ProxyState>;
+/** The context of an authenticated API request (routes behind clientAuth). */
+export type AuthedContext = ParameterizedContext<AuthedState>;
 /** The router type every route module returns. */
 export type ProxyRouter = Router<ProxyState>;

@@ -11,7 +11,7 @@ import Koa from 'koa';
 import type { Middleware } from 'koa';
 import type { Logger } from '../core/logger';
 import { randomHex } from '../translate/ids';
-import type { AppDeps, ProxyRouter, ProxyState } from './context';
+import type { AppDeps, ProxyState } from './context';
 import { errorMiddleware } from './errors';
 import { hostGuard } from './host-guard';
 import { adminRoutes } from './routes/admin';
@@ -56,15 +56,13 @@ export function createApp(deps: AppDeps): Koa<ProxyState> {
   app.use(errorMiddleware(deps.logger));
   app.use(hostGuard(deps));
   app.use(webAdmin(deps.distDir) as Middleware<ProxyState>);
-  const routers: ProxyRouter[] = [
-    infoRoutes(deps),
-    chatRoutes(deps),
-    messagesRoutes(deps),
-    modelsRoutes(deps),
-    usageRoutes(deps),
-    adminRoutes(deps),
-  ];
-  for (const router of routers) app.use(router.routes());
+  app.use(infoRoutes(deps).routes());
+  // The API routes' state is AuthedState: their own clientAuth sets the key before any handler runs.
+  app.use(chatRoutes(deps).routes());
+  app.use(messagesRoutes(deps).routes());
+  app.use(modelsRoutes(deps).routes());
+  app.use(usageRoutes(deps).routes());
+  app.use(adminRoutes(deps).routes());
   return app;
 }
 

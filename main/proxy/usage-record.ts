@@ -1,19 +1,25 @@
 /**
- * Records one proxied request in the key's usage and the request log: the fields every API route fills the same
- * way (key, user, time, latency from the request's start), plus what the route learned.
+ * Records one proxied request in the key's usage and the request log, once, when the exchange ends: the fields
+ * every API route fills the same way (key, user, time, latency from the request's start), plus what the route
+ * learned. A route runs its backend call and answer through {@link recordExchange} and never records itself.
  */
 import { performance } from 'node:perf_hooks';
 import type { UsageEvent } from '../core/store/store';
-import type { AppDeps, ProxyContext } from './context';
+import type { AppDeps, AuthedContext } from './context';
+import { toAppError } from './errors';
 
-/** What a route knows about a finished (or failed) request. */
-export interface ExchangeRecord {
+/** What a route knows about a request before it is sent. */
+export interface ExchangeInfo {
   endpoint: UsageEvent['endpoint'];
   /** The model the client asked for. */
   model: string;
   /** The backend model sent (recorded only when it differs). */
   backendModel: string;
   stream: boolean;
+}
+
+/** How an exchange ended. */
+export interface ExchangeOutcome {
   status: number;
   /** Prompt tokens (cached included), output tokens, the cached part; null when the backend answered nothing. */
   tokens: { input: number; output: number; cacheRead: number } | null;
@@ -22,20 +28,43 @@ export interface ExchangeRecord {
   error: string | null;
 }
 
-/** Records the request for the authenticated key (nothing when there is none). */
-export function recordExchange(deps: Pick<AppDeps, 'store'>, ctx: ProxyContext, r: ExchangeRecord): void {
+/** The longest error message recorded. */
+const MAX_ERROR_CHARS = 500;
+
+/**
+ * Runs an exchange (the backend call and the answer, to its last byte) and records it when it ends: with the
+ * outcome `run` resolves to, or, when it throws a client's error (AppError, a backend failure), with that error's
+ * status and message; the error is rethrown for the error middleware to answer.
+ */
+export async function recordExchange(
+  deps: Pick<AppDeps, 'store'>,
+  ctx: AuthedContext,
+  info: ExchangeInfo,
+  run: () => Promise<ExchangeOutcome>,
+): Promise<void> {
+  let outcome: ExchangeOutcome;
+  try {
+    outcome = await run();
+  } catch (err) {
+    const { error, unexpected } = toAppError(err);
+    if (!unexpected) record(deps, ctx, info, { status: error.status, tokens: null, estimated: false, error: error.message.slice(0, MAX_ERROR_CHARS) });
+    throw err;
+  }
+  record(deps, ctx, info, outcome);
+}
+
+function record(deps: Pick<AppDeps, 'store'>, ctx: AuthedContext, info: ExchangeInfo, r: ExchangeOutcome): void {
   const key = ctx.state.key;
-  if (!key) return;
   deps.store.usage.record({
     time: new Date(),
     key_id: key.id,
     user_id: key.user_id,
-    endpoint: r.endpoint,
-    model: r.model || 'unknown',
-    backend_model: r.backendModel !== r.model ? r.backendModel : null,
+    endpoint: info.endpoint,
+    model: info.model || 'unknown',
+    backend_model: info.backendModel !== info.model ? info.backendModel : null,
     status: r.status,
     latency_ms: Math.round(performance.now() - ctx.state.startedAt),
-    stream: r.stream,
+    stream: info.stream,
     input_tokens: r.tokens?.input ?? 0,
     output_tokens: r.tokens?.output ?? 0,
     cache_read_input_tokens: r.tokens?.cacheRead ?? 0,

@@ -1,12 +1,12 @@
 /**
- * Anthropic Messages ⇄ OpenAI Chat Completions translation: pure functions and one state machine,
- * no I/O. A `/v1/messages` route wires them as
+ * Anthropic Messages ⇄ OpenAI Chat Completions translation: pure functions and one state machine, no I/O. The
+ * `/v1/messages` route (proxy/routes/messages.ts) wires them as
  *
  * ```ts
- * const parsed = parseMessagesRequest(body);                  // 400 invalid_request_error if !ok
- * const resolved = resolveModel(parsed.value.model, settings.model_routes, settings.default_model);
- * const chatReq = toChatRequest(parsed.value, chatRequestOptions(settings, resolved));
- * const estimate = estimateTokens(parsed.value);
+ * const { request, strings } = await messagesBody.read(ctx);   // proxy/body: parsed and checked (400 if not)
+ * const resolved = resolveModel(textOf(request.model), settings.model_routes, settings.default_model);
+ * const chatReq = toChatRequest(request, chatRequestOptions(settings, resolved, strings));
+ * const estimate = estimateTokens(request, strings);
  * // backend error → toAnthropicError(status, text, { inputTokens: estimate, maxTokens: chatReq.max_tokens })
  * // stream: SseParser → JSON.parse → StreamTranslator.push; finish() at [DONE] / end of body
  * // no stream: fromChatResponse(json, { requestedModel, stopSequences, messageId, estimatedInputTokens })
@@ -28,3 +28,4 @@ export { SseParser } from './sse-parser';
 export { StreamTranslator, type StreamContext } from './stream';
 export { RAW_ARGUMENTS_KEY, parseToolArguments } from './tool-args';
 export { stripSchemaKeys } from './tools';
+export { TEXT_STRINGS, type StringForm } from './strings';

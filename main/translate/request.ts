@@ -4,25 +4,24 @@
  * Field by field: `model` is the backend model chosen by `resolveModel`; `max_tokens` is clamped to
  * the route's cap and then the global cap; `temperature` and `top_p` pass through; `top_k` is dropped
  * (OpenAI rejects it); `stop_sequences` → `stop`; `metadata.user_id` → `user`, cut to
- * {@link MAX_USER_LENGTH} characters (bytes, for byte strings); `thinking` → the backend's reasoning switch (`reasoning.ts`);
+ * {@link MAX_USER_LENGTH} characters (bytes, for byte strings: strings.ts); `thinking` → the backend's reasoning switch (`reasoning.ts`);
  * tools and tool_choice as in `tools.ts`; conversation as in `request-messages.ts`. Streaming requests
  * always ask for usage (`stream_options.include_usage`). Anthropic-only fields are not sent.
  */
 import type { ReasoningRequestStyle, Settings } from '../../shared/types';
 import type { CountTokensRequest } from './anthropic-schema';
-import { cutBytes, encodeJsonBytes, encodeJsonBytesWith } from './byte-strings';
-import { FrozenMemo } from './frozen';
 import type { ChatCompletionRequest } from './chat-types';
 import type { ResolvedModel } from './model-map';
 import { reasoningFields } from './reasoning';
 import { type InlineSystemMode, toChatMessages } from './request-messages';
+import type { StringForm } from './strings';
 import { toChatToolChoice, toChatTools } from './tools';
 
 /** Longest `user` sent to a backend (Claude Code's `metadata.user_id` is a ~150-character JSON string). */
 export const MAX_USER_LENGTH = 64;
 
 export interface ChatRequestOptions {
-  /** The backend model (from `resolveModel`). */
+  /** The backend model (from `resolveModel`), as text: it is written in the request's string form. */
   model: string;
   /** The route's output cap (`ResolvedModel.maxTokens`). */
   routeMaxTokens?: number;
@@ -37,20 +36,19 @@ export interface ChatRequestOptions {
   reasoningSendBack?: boolean;
   /** JSON-Schema keywords removed from tool schemas. */
   stripSchemaKeys?: readonly string[];
-  /**
-   * How the request's strings are held: as text (default) or as byte strings (`byte-strings.ts`), in which case
-   * `model` must be one too.
-   */
-  strings?: 'text' | 'bytes';
+  /** How the request's strings are held (strings.ts); the backend request's strings are in the same form. */
+  strings: StringForm;
 }
 
-/** The options for one request from the settings and the resolved model. */
+/** The options for one request in string form `strings` from the settings and the resolved model. */
 export function chatRequestOptions(
   settings: Pick<Settings, 'max_tokens_cap' | 'max_tokens_field' | 'reasoning_request' | 'reasoning_send_back' | 'strip_schema_keys'>,
   resolved: ResolvedModel,
+  strings: StringForm,
 ): ChatRequestOptions {
   return {
     model: resolved.model,
+    strings,
     ...(resolved.maxTokens !== undefined ? { routeMaxTokens: resolved.maxTokens } : {}),
     maxTokensCap: settings.max_tokens_cap,
     maxTokensField: settings.max_tokens_field,
@@ -74,7 +72,7 @@ export function clampMaxTokens(requested: number, ...caps: Array<number | null |
 export function toChatRequest(req: CountTokensRequest, opts: ChatRequestOptions): ChatCompletionRequest {
   const stream = req.stream === true;
   const out: ChatCompletionRequest = {
-    model: opts.model,
+    model: opts.strings.fromText(opts.model),
     messages: toChatMessages(req.system, req.messages, {
       inlineSystem: opts.inlineSystem ?? 'keep',
       reasoningSendBack: opts.reasoningSendBack ?? false,
@@ -90,7 +88,7 @@ export function toChatRequest(req: CountTokensRequest, opts: ChatRequestOptions)
   if (req.stop_sequences?.length) out.stop = [...req.stop_sequences];
   const user = req.metadata?.user_id;
   if (typeof user === 'string' && user !== '') {
-    out.user = opts.strings === 'bytes' ? cutBytes(user, MAX_USER_LENGTH) : user.slice(0, MAX_USER_LENGTH);
+    out.user = opts.strings.cut(user, MAX_USER_LENGTH);
   }
 
   if (req.tools?.length) {
@@ -99,16 +97,4 @@ export function toChatRequest(req: CountTokensRequest, opts: ChatRequestOptions)
   }
   Object.assign(out, reasoningFields(opts.reasoningRequest ?? 'none', req.thinking, req.output_config?.effort));
   return out;
-}
-
-const toolsJson = new FrozenMemo<readonly object[], string>();
-
-/**
- * The JSON bytes of a request whose strings are byte strings (byte-strings.ts). Frozen tools (toChatTools of frozen
- * definitions) are serialised once and their JSON reused: Claude Code's 24 tools are ~63 KB of its 80 KB requests.
- */
-export function encodeChatRequest(req: ChatCompletionRequest): Buffer {
-  const { tools, ...rest } = req;
-  if (!tools || !Object.isFrozen(tools)) return encodeJsonBytes(req);
-  return encodeJsonBytesWith(rest, 'tools', toolsJson.get(tools, '', () => JSON.stringify(tools)));
 }

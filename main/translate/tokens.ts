@@ -18,6 +18,7 @@ import { createRequire } from 'node:module';
 import type { AnthropicToolParam, CountTokensRequest } from './anthropic-schema';
 import { FrozenMemo } from './frozen';
 import { systemText } from './request-messages';
+import type { StringForm } from './strings';
 
 /** Tokens counted per image, whatever its size (Anthropic's cost of a ~1.15-megapixel image). */
 export const IMAGE_TOKENS = 1600;
@@ -123,16 +124,13 @@ export function estimateTextTokens(text: string): number {
 /** Estimated tokens of text that was `bytes` long in UTF-8 (for output counted chunk by chunk). */
 export const tokensForBytes = (bytes: number): number => (bytes > 0 ? Math.max(1, Math.round(bytes / BYTES_PER_TOKEN)) : 0);
 
-/**
- * Fast estimate of a request's input tokens (see the module notes); at least 1. `strings` says how the request holds
- * its strings: as text, or as byte strings (`byte-strings.ts`), whose length is their UTF-8 length.
- */
-export function estimateTokens(req: CountTokensRequest, strings: 'text' | 'bytes' = 'text'): number {
-  const utf8Length = strings === 'bytes' ? (s: string) => s.length : (s: string) => Buffer.byteLength(s, 'utf8');
+/** Fast estimate of a request's input tokens (see the module notes); at least 1. `strings`: the request's string form. */
+export function estimateTokens(req: CountTokensRequest, strings: StringForm): number {
+  const utf8Length = strings.utf8Length;
   const text = (s: string): number => tokensForBytes(utf8Length(s));
   // The UTF-8 length of `parts.join('\n')`, without joining them.
   const parts = (list: readonly string[]): number => tokensForBytes(list.reduce((n, part) => n + utf8Length(part), list.length - 1));
   const { tools, ...rest } = req;
-  const toolsEstimate = tools ? toolEstimates.get(tools, strings, () => toolsTokens(tools, parts)) : 0;
+  const toolsEstimate = tools ? toolEstimates.get(tools, strings.name, () => toolsTokens(tools, parts)) : 0;
   return Math.max(1, walk(rest, text, parts) + toolsEstimate);
 }

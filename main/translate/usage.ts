@@ -4,7 +4,11 @@
  * `input_tokens` = prompt_tokens − cached tokens, `cache_read_input_tokens` = cached tokens (OpenAI's
  * `prompt_tokens_details.cached_tokens`, DeepSeek's `prompt_cache_hit_tokens` or Moonshot's
  * `cached_tokens`), `cache_creation_input_tokens` = 0, `output_tokens` = completion_tokens.
+ *
+ * {@link readUsage} is the one reader of a backend's usage: the translated routes and the pass-through's usage tap
+ * (proxy/usage-tap.ts, through {@link usageCounts}) both read it.
  */
+import { isRecord } from '../../shared/json';
 import type { TranslatedUsage } from './anthropic-types';
 import type { ChatUsage } from './chat-types';
 
@@ -47,5 +51,23 @@ export function finalUsage(
     cache_creation_input_tokens: 0,
     cache_read_input_tokens: reported?.cacheReadTokens ?? 0,
     estimated: input === undefined || output === undefined,
+  };
+}
+
+/** A backend's counts as the request log records them: the whole prompt (cached part included), output, cached part. */
+export interface UsageCounts {
+  prompt_tokens: number;
+  completion_tokens: number;
+  cached_tokens: number;
+}
+
+/** The counts of a backend's `usage` member (any JSON value); null when it carries no token counts. */
+export function usageCounts(usage: unknown): UsageCounts | null {
+  const reported = isRecord(usage) ? readUsage(usage as ChatUsage) : undefined;
+  if (!reported) return null;
+  return {
+    prompt_tokens: (reported.inputTokens ?? 0) + reported.cacheReadTokens,
+    completion_tokens: reported.outputTokens ?? 0,
+    cached_tokens: reported.cacheReadTokens,
   };
 }

@@ -1,7 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { AdminError } from '../../shared/admin-api';
-import { ProxyRuntime } from '../../main/core/runtime';
+import { ProxyRuntime } from '../../main/app/runtime';
 import { dateBound } from '../../main/core/admin-service';
 import { startScriptedBackend } from '../support/scripted-backend';
 import type { ScriptedBackend } from '../support/scripted-backend';

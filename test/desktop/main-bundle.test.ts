@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { after, before, test } from 'node:test';
 import type { IpcOutcome } from '../../shared/admin-api';
 import type { ApiKeyInfo, CreatedKey, ServerStatus, SettingsView, User } from '../../shared/types';
-import { ProxyRuntime } from '../../main/core/runtime';
+import { ProxyRuntime } from '../../main/app/runtime';
 
 interface FakeWindow {
   options: { webPreferences: Record<string, unknown> };

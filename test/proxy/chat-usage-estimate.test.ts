@@ -6,6 +6,7 @@ import { completionTextBytes, estimateChatInputTokens, SseOutputCounter } from '
 import { parseChatRequest } from '../../main/proxy/validate/chat-request';
 import type { ChatRequest } from '../../main/proxy/validate/chat-request';
 import { IMAGE_TOKENS, MESSAGE_OVERHEAD, TOOL_OVERHEAD, tokensForBytes } from '../../main/translate/tokens';
+import { TEXT_STRINGS } from '../../main/translate/strings';
 
 function checked(body: unknown): ChatRequest {
   const parsed = parseChatRequest(body);
@@ -15,11 +16,11 @@ function checked(body: unknown): ChatRequest {
 
 test('input estimate: message texts, tool calls and definitions by bytes, images at a flat cost, not base64 bytes', () => {
   const text = 'x'.repeat(420);
-  assert.equal(estimateChatInputTokens(checked({ model: 'm', messages: [{ role: 'user', content: text }] })), MESSAGE_OVERHEAD + 100);
+  assert.equal(estimateChatInputTokens(checked({ model: 'm', messages: [{ role: 'user', content: text }] }), TEXT_STRINGS), MESSAGE_OVERHEAD + 100);
 
   const image = { type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(500_000)}` } };
   const withImage = checked({ model: 'm', messages: [{ role: 'user', content: [{ type: 'text', text }, image] }] });
-  assert.equal(estimateChatInputTokens(withImage), MESSAGE_OVERHEAD + 100 + IMAGE_TOKENS);
+  assert.equal(estimateChatInputTokens(withImage, TEXT_STRINGS), MESSAGE_OVERHEAD + 100 + IMAGE_TOKENS);
 
   const tool = { type: 'function', function: { name: 'read', parameters: { type: 'object' } } };
   const call = { id: 'c1', type: 'function', function: { name: 'read', arguments: '{"path":"a"}' } };
@@ -29,7 +30,7 @@ test('input estimate: message texts, tool calls and definitions by bytes, images
     tools: [tool],
   });
   const bytes = 'read'.length + '{"path":"a"}'.length + 'ok'.length + JSON.stringify(tool).length;
-  assert.equal(estimateChatInputTokens(withTools), 2 * MESSAGE_OVERHEAD + TOOL_OVERHEAD + tokensForBytes(bytes));
+  assert.equal(estimateChatInputTokens(withTools, TEXT_STRINGS), 2 * MESSAGE_OVERHEAD + TOOL_OVERHEAD + tokensForBytes(bytes));
 });
 
 test('completionTextBytes: content, reasoning, refusal and tool calls of every choice, from message or delta', () => {

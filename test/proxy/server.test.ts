@@ -5,7 +5,7 @@ import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import OpenAI from 'openai';
-import { ProxyRuntime, SERVER_INFO_FILE } from '../../main/core/runtime';
+import { ProxyRuntime, SERVER_INFO_FILE } from '../../main/app/runtime';
 import { startProxyHarness, tempDir } from '../support/proxy-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
 

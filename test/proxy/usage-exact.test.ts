@@ -8,7 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UsageTotals } from '../../shared/types';
-import { ProxyRuntime } from '../../main/core/runtime';
+import { ProxyRuntime } from '../../main/app/runtime';
 import { startProxyHarness } from '../support/proxy-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
 import type { RecordedRequest, ScriptedReply } from '../support/scripted-backend';

@@ -15,7 +15,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/types';
-import { ProxyRuntime } from '../../main/core/runtime';
+import { ProxyRuntime } from '../../main/app/runtime';
 import { startScriptedBackend } from './scripted-backend';
 import type { ScriptedBackend, ScriptedBackendOptions } from './scripted-backend';
 

@@ -8,6 +8,7 @@ import { chatRequestOptions, clampMaxTokens, MAX_USER_LENGTH, toChatRequest } fr
 import { EMPTY_RESULT_TEXT, NO_RESULT_TEXT, toChatMessages } from '../../main/translate/request-messages';
 import { stripSchemaKeys } from '../../main/translate/tools';
 import { conversation, PNG_BASE64 } from './fixtures/conversation';
+import { TEXT_STRINGS } from '../../main/translate/strings';
 
 function parse(json: unknown): MessagesRequest {
   const r = parseMessagesRequest(json);
@@ -25,7 +26,7 @@ const mini = (messages: unknown[], extra: Record<string, unknown> = {}): Message
 
 describe('toChatRequest on Claude Code requests', () => {
   it('first turn: system blocks joined without cache_control or billing header, mid-conversation system kept in place', () => {
-    const out = toChatRequest(claudeCode, { model: 'glm-4.6', stripSchemaKeys: STRIP });
+    const out = toChatRequest(claudeCode, { strings: TEXT_STRINGS, model: 'glm-4.6', stripSchemaKeys: STRIP });
     assert.equal(out.model, 'glm-4.6');
     assert.equal(roles(out.messages), 'system,user,system');
     const system = out.messages[0]?.content as string;
@@ -44,7 +45,7 @@ describe('toChatRequest on Claude Code requests', () => {
   });
 
   it('later turns: tool results in call order after their assistant message, the rest as a user message', () => {
-    const out = toChatRequest(convo, { model: 'm' });
+    const out = toChatRequest(convo, { strings: TEXT_STRINGS, model: 'm' });
     assert.equal(roles(out.messages), 'system,user,system,assistant,tool,tool,user,assistant,tool,user,assistant,tool,user');
     const [, , , a1, t1, t2, u1, a2, t3, u2, a3, t4, u3] = out.messages;
     assert.deepEqual(a1, {
@@ -77,7 +78,7 @@ describe('toChatRequest on Claude Code requests', () => {
 
   it('every tool message answers a call of the assistant message right before it (strict backends)', () => {
     for (const req of [convo, claudeCode]) {
-      const out = toChatRequest(req, { model: 'm' });
+      const out = toChatRequest(req, { strings: TEXT_STRINGS, model: 'm' });
       let open: string[] = [];
       for (const m of out.messages) {
         if (m.role === 'tool') {
@@ -94,9 +95,9 @@ describe('toChatRequest on Claude Code requests', () => {
   });
 
   it('thinking: dropped by default, sent back as reasoning_content when asked; no signature ever sent', () => {
-    const off = toChatRequest(convo, { model: 'm' });
+    const off = toChatRequest(convo, { strings: TEXT_STRINGS, model: 'm' });
     assert.ok(off.messages.every((m) => m.role !== 'assistant' || !('reasoning_content' in m)));
-    const on = toChatRequest(convo, { model: 'm', reasoningSendBack: true });
+    const on = toChatRequest(convo, { strings: TEXT_STRINGS, model: 'm', reasoningSendBack: true });
     const assistants = on.messages.filter((m): m is ChatAssistantMessage => m.role === 'assistant');
     assert.deepEqual(
       assistants.map((m) => m.reasoning_content),
@@ -109,7 +110,7 @@ describe('toChatRequest on Claude Code requests', () => {
   });
 
   it('strips $schema/format/additionalProperties keywords but keeps a property named "format"', () => {
-    const out = toChatRequest(convo, { model: 'm', stripSchemaKeys: STRIP });
+    const out = toChatRequest(convo, { strings: TEXT_STRINGS, model: 'm', stripSchemaKeys: STRIP });
     assert.deepEqual(out.tools?.[0], {
       type: 'function',
       function: {
@@ -126,7 +127,7 @@ describe('toChatRequest on Claude Code requests', () => {
         },
       },
     });
-    const kept = toChatRequest(convo, { model: 'm' });
+    const kept = toChatRequest(convo, { strings: TEXT_STRINGS, model: 'm' });
     assert.equal((kept.tools?.[0]?.function.parameters as Record<string, unknown>).$schema, 'https://json-schema.org/draft/2020-12/schema');
   });
 
@@ -146,10 +147,10 @@ describe('toChatRequest on Claude Code requests', () => {
       stop_sequences: ['END'],
       metadata: { user_id: 'u'.repeat(200) },
     });
-    assert.equal(toChatRequest(req, { model: 'm', routeMaxTokens: 32000, maxTokensCap: 16384 }).max_tokens, 16384);
-    assert.equal(toChatRequest(req, { model: 'm', routeMaxTokens: 8192, maxTokensCap: 16384 }).max_tokens, 8192);
-    assert.equal(toChatRequest(req, { model: 'm', maxTokensCap: null }).max_tokens, 64000);
-    const out = toChatRequest(req, { model: 'm', maxTokensField: 'max_completion_tokens' });
+    assert.equal(toChatRequest(req, { strings: TEXT_STRINGS, model: 'm', routeMaxTokens: 32000, maxTokensCap: 16384 }).max_tokens, 16384);
+    assert.equal(toChatRequest(req, { strings: TEXT_STRINGS, model: 'm', routeMaxTokens: 8192, maxTokensCap: 16384 }).max_tokens, 8192);
+    assert.equal(toChatRequest(req, { strings: TEXT_STRINGS, model: 'm', maxTokensCap: null }).max_tokens, 64000);
+    const out = toChatRequest(req, { strings: TEXT_STRINGS, model: 'm', maxTokensField: 'max_completion_tokens' });
     assert.equal(out.max_completion_tokens, 64000);
     assert.equal(out.max_tokens, undefined);
     assert.equal(out.temperature, 0.3);
@@ -166,9 +167,11 @@ describe('toChatRequest on Claude Code requests', () => {
     const opts = chatRequestOptions(
       { max_tokens_cap: 8000, max_tokens_field: 'max_tokens', reasoning_request: 'thinking', reasoning_send_back: true, strip_schema_keys: ['format'] },
       { model: 'deepseek-chat', maxTokens: 4000 },
+      TEXT_STRINGS,
     );
     assert.deepEqual(opts, {
       model: 'deepseek-chat',
+      strings: TEXT_STRINGS,
       routeMaxTokens: 4000,
       maxTokensCap: 8000,
       maxTokensField: 'max_tokens',
@@ -185,7 +188,7 @@ describe('toChatRequest on Claude Code requests', () => {
 
 describe('tool_choice', () => {
   const tools = [{ name: 'Bash', input_schema: { type: 'object', properties: {} } }];
-  const with_ = (tool_choice: unknown) => toChatRequest(mini([{ role: 'user', content: 'x' }], { tools, tool_choice }), { model: 'm' });
+  const with_ = (tool_choice: unknown) => toChatRequest(mini([{ role: 'user', content: 'x' }], { tools, tool_choice }), { strings: TEXT_STRINGS, model: 'm' });
 
   it('maps auto, any, tool and none', () => {
     assert.equal(with_({ type: 'auto' }).tool_choice, 'auto');
@@ -201,13 +204,13 @@ describe('tool_choice', () => {
   });
 
   it('no tools: no tool_choice either (backends reject it alone)', () => {
-    const out = toChatRequest(mini([{ role: 'user', content: 'x' }], { tool_choice: { type: 'any' } }), { model: 'm' });
+    const out = toChatRequest(mini([{ role: 'user', content: 'x' }], { tool_choice: { type: 'any' } }), { strings: TEXT_STRINGS, model: 'm' });
     assert.equal(out.tool_choice, undefined);
     assert.equal(out.tools, undefined);
   });
 
   it('fills in type and properties for bare schemas', () => {
-    const out = toChatRequest(mini([{ role: 'user', content: 'x' }], { tools: [{ name: 'T', input_schema: {} }] }), { model: 'm' });
+    const out = toChatRequest(mini([{ role: 'user', content: 'x' }], { tools: [{ name: 'T', input_schema: {} }] }), { strings: TEXT_STRINGS, model: 'm' });
     assert.deepEqual(out.tools?.[0]?.function.parameters, { type: 'object', properties: {} });
   });
 });
@@ -216,7 +219,7 @@ describe('reasoning switch', () => {
   const req = (thinking?: unknown, effort?: string) =>
     mini([{ role: 'user', content: 'x' }], { ...(thinking ? { thinking } : {}), ...(effort ? { output_config: { effort } } : {}) });
   const fields = (style: ReasoningRequestStyle, r: MessagesRequest) => {
-    const { model: _m, messages: _ms, stream: _s, max_tokens: _mt, ...rest } = toChatRequest(r, { model: 'm', reasoningRequest: style });
+    const { model: _m, messages: _ms, stream: _s, max_tokens: _mt, ...rest } = toChatRequest(r, { strings: TEXT_STRINGS, model: 'm', reasoningRequest: style });
     return rest;
   };
 
@@ -344,7 +347,7 @@ describe('toChatMessages edge cases', () => {
 
   it('does not modify its input', () => {
     const copy = structuredClone(convo);
-    toChatRequest(convo, { model: 'm', inlineSystem: 'merge-into-user', reasoningSendBack: true, stripSchemaKeys: STRIP });
+    toChatRequest(convo, { strings: TEXT_STRINGS, model: 'm', inlineSystem: 'merge-into-user', reasoningSendBack: true, stripSchemaKeys: STRIP });
     assert.deepEqual(convo, copy);
   });
 });

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { countTokens as tokenize } from 'gpt-tokenizer';
 import { type MessagesRequest, parseMessagesRequest } from '../../main/translate/anthropic-schema';
+import { TEXT_STRINGS } from '../../main/translate/strings';
 import { countTokens, estimateTextTokens, estimateTokens, IMAGE_TOKENS } from '../../main/translate/tokens';
 import { conversation } from './fixtures/conversation';
 
@@ -52,12 +53,12 @@ describe('countTokens', () => {
 describe('estimateTokens', () => {
   it('is within 10% of countTokens on a real Claude Code request', () => {
     const exact = countTokens(claudeCode);
-    const est = estimateTokens(claudeCode);
+    const est = estimateTokens(claudeCode, TEXT_STRINGS);
     assert.ok(Math.abs(est - exact) / exact < 0.1, `estimate ${est} vs count ${exact}`);
   });
 
   it('is never 0 for a non-empty prompt; CJK counts more per character than ASCII', () => {
-    assert.ok(estimateTokens(mini([{ role: 'user', content: 'x' }])) >= 1);
+    assert.ok(estimateTokens(mini([{ role: 'user', content: 'x' }]), TEXT_STRINGS) >= 1);
     assert.equal(estimateTextTokens(''), 0);
     assert.equal(estimateTextTokens('a'), 1);
     assert.ok(estimateTextTokens('汉字汉字汉字汉字汉字') > estimateTextTokens('abcdefghij'));

@@ -11,7 +11,8 @@ import type { AdminApi, AdminMethod, CreateKeyInput, CreateUserInput } from '../
 import type { KeyLimits, RequestLogQuery, SettingsPatch, UsageQuery } from '../../../shared/types';
 import { adminAuth } from '../auth';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
-import { isRecord, parseJson, readRawBody } from '../http-body';
+import { isRecord } from '../../../shared/json';
+import { parseJson, readRawBody } from '../body';
 import { AppError } from '../errors';
 
 type Params = Record<string, string>;

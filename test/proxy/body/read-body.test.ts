@@ -1,8 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { AppError } from '../../main/proxy/errors';
-import { MAX_JSON_DEPTH, nestsDeeperThan, parseJson } from '../../main/proxy/http-body';
+import { AppError } from '../../../main/proxy/errors';
+import { nestsDeeperThan } from '../../../main/proxy/body/json-scan';
+import { MAX_JSON_DEPTH, parseJson } from '../../../main/proxy/body/read-body';
 
 /** The nesting depth of a JSON value (a scalar is 0, `[]` is 1). */
 function depthOf(v: unknown): number {

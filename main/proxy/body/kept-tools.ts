@@ -7,9 +7,10 @@
  * and then kept in their turn; the least recently used go beyond {@link KeptTools.MAX}. Kept per API key, so that one
  * key's requests never answer faster because of another's.
  */
-import { withEscapesAsBytes } from '../translate/byte-strings';
-import { deepFreeze } from '../translate/frozen';
-import { arrayMemberRange, parseJsonAs } from './http-body';
+import { deepFreeze } from '../../translate/frozen';
+import { withEscapesAsBytes } from './byte-strings';
+import { arrayMemberRange } from './json-scan';
+import { parseJsonAs } from './read-body';
 
 /** Tool definitions (already checked) by key and exact JSON text, least recently used first. */
 export class KeptTools<T> {

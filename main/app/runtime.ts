@@ -1,5 +1,5 @@
 /**
- * The proxy as one object, used by the CLI `serve` command and the Electron shell alike: it opens the store,
+ * The composition root: the proxy as one object, used by the CLI `serve` command and the Electron shell alike: it opens the store,
  * layers the settings, builds the admin service and starts or stops the HTTP server.
  *
  * While listening it writes `<dataDir>/server.json` `{pid, url, started_at}` (removed on stop) so the CLI can find
@@ -18,14 +18,15 @@ import { createApp, startServer } from '../proxy/server';
 import type { RunningServer } from '../proxy/server';
 import { createUpstreamClient } from '../upstream/client';
 import type { UpstreamClient } from '../upstream/client';
-import { createAdminService } from './admin-service';
-import { adminTokenOverride, isBackendConfigured, isLoopbackHost, LayeredSettings, resolveDataDir } from './config';
-import { readDotenvFile } from './env-file';
-import { KeyLimiter } from './limits/key-limiter';
-import { createLogger } from './logger';
-import type { Logger } from './logger';
-import { openStore } from './store/lowdb-store';
-import type { Store } from './store/store';
+import { createAdminService } from '../core/admin-service';
+import { probeBackend } from './backend-probe';
+import { adminTokenOverride, isBackendConfigured, isLoopbackHost, LayeredSettings, resolveDataDir } from '../core/config';
+import { readDotenvFile } from '../core/env-file';
+import { KeyLimiter } from '../core/limits/key-limiter';
+import { createLogger } from '../core/logger';
+import type { Logger } from '../core/logger';
+import { openStore } from '../core/store/lowdb-store';
+import type { Store } from '../core/store/store';
 
 /** The app's version (package.json). */
 export const APP_VERSION: string = pkg.version;
@@ -90,7 +91,7 @@ export class ProxyRuntime {
       store: this.store,
       settings: this.#settings,
       status: () => this.status(),
-      upstream: this.#upstream,
+      probe: (settings) => probeBackend(settings, this.#upstream),
       remaining: (key) => this.limiter.remaining(key),
     });
     this.#settings.onChange(() => this.#emit());

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import fc from 'fast-check';
-import { JsonUsageTap, SseUsageTap } from '../../main/upstream/usage-tap';
+import { JsonUsageTap, SseUsageTap } from '../../main/proxy/usage-tap';
 
 const chunk = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
 const content = [

@@ -2,11 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { type CountTokensRequest, parseMessagesRequest } from '../../main/translate/anthropic-schema';
-import { bytesOf, cutBytes, encodeJsonBytes, parseJsonBytes, textOf } from '../../main/translate/byte-strings';
-import { chatRequestOptions, toChatRequest } from '../../main/translate/request';
-import { estimateTokens } from '../../main/translate/tokens';
-import { asciiJson } from '../support/ascii-json';
+import { type CountTokensRequest, parseMessagesRequest } from '../../../main/translate/anthropic-schema';
+import { TEXT_STRINGS } from '../../../main/translate/strings';
+import { BYTE_STRINGS, bytesOf, cutBytes, encodeJsonBytes, parseJsonBytes, textOf } from '../../../main/proxy/body/byte-strings';
+import { chatRequestOptions, toChatRequest } from '../../../main/translate/request';
+import { estimateTokens } from '../../../main/translate/tokens';
+import { asciiJson } from '../../support/ascii-json';
 
 
 /** Characters that break naive byte handling: NBSP, 2- to 4-byte UTF-8, lone surrogates, escapes, U+2028. */
@@ -63,7 +64,7 @@ describe('byte strings', () => {
   });
 });
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/claude-code-request.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/claude-code-request.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 
 /** A Claude Code request with `t` in every kind of text the translation copies or reads. */
 function requestWith(t: string, model: string, isError: boolean): Record<string, unknown> {
@@ -109,12 +110,12 @@ describe('translation of byte strings', () => {
     fc.assert(
       fc.property(text, modelName, fc.boolean(), serialise, (t, backendModel, isError, write) => {
         const body = Buffer.from(write(requestWith(t, 'claude-sonnet-4-5', isError)));
-        const options = chatRequestOptions(settings, { model: backendModel });
+        const options = chatRequestOptions(settings, { model: backendModel }, TEXT_STRINGS);
         const asText = valid(JSON.parse(body.toString('utf8')));
         const asBytes = valid(parseJsonBytes(body));
-        const sent = encodeJsonBytes(toChatRequest(asBytes, { ...options, model: bytesOf(options.model), strings: 'bytes' }));
+        const sent = encodeJsonBytes(toChatRequest(asBytes, { ...options, strings: BYTE_STRINGS }));
         assert.deepEqual(received(sent), JSON.parse(JSON.stringify(toChatRequest(asText, options))));
-        if (Buffer.from(t).toString() === t) assert.equal(estimateTokens(asBytes, 'bytes'), estimateTokens(asText));
+        if (Buffer.from(t).toString() === t) assert.equal(estimateTokens(asBytes, BYTE_STRINGS), estimateTokens(asText, TEXT_STRINGS));
       }),
       { numRuns: 300 },
     );
@@ -123,7 +124,7 @@ describe('translation of byte strings', () => {
   it('cuts metadata.user_id to 64 bytes between characters', () => {
     const user = `${'a'.repeat(62)}中文`;
     const req = valid(parseJsonBytes(Buffer.from(JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'hi' }], metadata: { user_id: user } }))));
-    const out = toChatRequest(req, { model: 'm', strings: 'bytes' });
+    const out = toChatRequest(req, { model: 'm', strings: BYTE_STRINGS });
     assert.equal(textOf(out.user ?? ''), 'a'.repeat(62));
   });
 });

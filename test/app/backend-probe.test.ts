@@ -4,7 +4,7 @@ import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { DoctorReport, Settings } from '../../shared/types';
-import { limitFromMessage, probeBackend } from '../../main/core/backend-probe';
+import { limitFromMessage, probeBackend } from '../../main/app/backend-probe';
 import { DEFAULT_SETTINGS } from '../../main/core/config';
 import { createUpstreamClient } from '../../main/upstream/client';
 import type { UpstreamClient } from '../../main/upstream/client';

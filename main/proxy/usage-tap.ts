@@ -10,21 +10,13 @@
  */
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
+import { isRecord } from '../../shared/json';
+import { usageCounts } from '../translate/usage';
+import type { UsageCounts } from '../translate/usage';
 
-/** Token counts of one Chat Completions answer. */
-export interface ChatUsage {
-  prompt_tokens: number;
-  completion_tokens: number;
-  /** `prompt_tokens_details.cached_tokens` (0 when absent). */
-  cached_tokens: number;
-}
-
-/** The usage of a Chat Completions answer or chunk object, or null when it has none. */
-export function usageOf(value: unknown): ChatUsage | null {
-  if (!isRecord(value) || !isRecord(value.usage)) return null;
-  const u = value.usage;
-  const details = isRecord(u.prompt_tokens_details) ? u.prompt_tokens_details : {};
-  return { prompt_tokens: num(u.prompt_tokens), completion_tokens: num(u.completion_tokens), cached_tokens: num(details.cached_tokens) };
+/** The usage of a Chat Completions answer or chunk object (translate/usage.ts reads it), or null when it has none. */
+function usageOf(value: unknown): UsageCounts | null {
+  return isRecord(value) ? usageCounts(value.usage) : null;
 }
 
 const NL = 0x0a;
@@ -34,7 +26,7 @@ const USAGE = Buffer.from('"usage"');
 /** Passes an SSE stream through, reading (and optionally removing) its usage chunk. */
 export class SseUsageTap extends Transform {
   /** The last usage seen, once the stream has passed. */
-  usage: ChatUsage | null = null;
+  usage: UsageCounts | null = null;
   readonly #strip: boolean;
   #pending: Buffer = Buffer.alloc(0);
   #dropBlank = false;
@@ -93,16 +85,15 @@ export class SseUsageTap extends Transform {
     } catch {
       return false;
     }
-    const usage = usageOf(value);
-    if (!usage) return false;
-    this.usage = usage;
-    return isRecord(value) && Array.isArray(value.choices) && value.choices.length === 0;
+    if (!isRecord(value) || !isRecord(value.usage)) return false;
+    this.usage = usageOf(value) ?? this.usage;
+    return Array.isArray(value.choices) && value.choices.length === 0;
   }
 }
 
 /** Passes a JSON answer through and parses a copy of it at the end for its usage. */
 export class JsonUsageTap extends Transform {
-  usage: ChatUsage | null = null;
+  usage: UsageCounts | null = null;
   /** The parsed answer, when it was JSON within the cap. */
   json: unknown = undefined;
   readonly #cap: number;
@@ -140,12 +131,4 @@ function startsWith(buf: Buffer, prefix: Buffer): boolean {
 
 function isBlank(line: Buffer): boolean {
   return line.length === 1 || (line.length === 2 && line[0] === 0x0d);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function num(value: unknown): number {
-  return typeof value === 'number' && Number.isFinite(value) ? value : 0;
 }

@@ -5,8 +5,8 @@
  * 3.9 ms per MB: more than JSON.parse itself), and turns it back slowly too (0.15 and 1.3 ms). The proxy copies the
  * texts of a request into the backend's request verbatim, so the `/v1` routes never decode them: they parse the
  * body's latin1 decode, build the backend request from its strings, and write that JSON with latin1, which gives
- * back the very bytes that came in. An 80 KB Claude Code request is translated in 0.6 ms instead of 1.3, a 1 MB one
- * in 5 ms instead of 10 (bench/).
+ * back the very bytes that came in: it roughly halves the time to translate a large request (figures in
+ * bench/results/).
  *
  * What keeps it exact:
  * - {@link parseJsonBytes} rewrites `\uXXXX` escapes of non-ASCII characters (as Python's `json.dumps` writes them)
@@ -18,6 +18,8 @@
  * - {@link encodeJsonBytes} throws on a character above U+00FF: text that skipped `bytesOf` would otherwise be cut to
  *   one byte per character without a word.
  */
+
+import type { StringForm } from '../../translate/strings';
 
 const BACKSLASH = 0x5c;
 const LETTER_U = 0x75;
@@ -59,6 +61,14 @@ export function textOf(bytes: string): string {
 export function bytesOf(text: string): string {
   return NOT_ASCII.test(text) ? Buffer.from(text, 'utf8').toString('latin1') : text;
 }
+
+/** The string form of byte strings, for the translators (translate/strings.ts). */
+export const BYTE_STRINGS: StringForm = {
+  name: 'bytes',
+  utf8Length: (s) => s.length,
+  cut: (s, max) => cutBytes(s, max),
+  fromText: (text) => bytesOf(text),
+};
 
 /** The longest start of a byte string within `max` bytes that ends between two characters. */
 export function cutBytes(bytes: string, max: number): string {

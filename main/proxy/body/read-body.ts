@@ -2,8 +2,9 @@
  * Request bodies, read raw (no body parser): a size limit answered with 413, malformed JSON with 400, both in the
  * route's error format (the error middleware picks it).
  */
-import type { ProxyContext } from './context';
-import { AppError } from './errors';
+import type { ProxyContext } from '../context';
+import { AppError } from '../errors';
+import { nestsDeeperThan } from './json-scan';
 
 /** The largest request body accepted (Claude Code's requests grow to hundreds of KB; images more). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -86,82 +87,6 @@ export function parseJsonAs(raw: Buffer, parse: () => unknown): unknown {
   return value;
 }
 
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-
-/** The index of the quote closing the string that opens at `at`, or -1: the next quote not escaped by an odd run of backslashes. */
-function closingQuote(json: Buffer, at: number): number {
-  let i = at;
-  for (;;) {
-    i = json.indexOf(QUOTE, i + 1);
-    if (i < 0) return -1;
-    let slashes = 0;
-    while (json[i - 1 - slashes] === BACKSLASH) slashes++;
-    if (slashes % 2 === 0) return i;
-  }
-}
-
-/**
- * True when valid JSON text nests `[`/`{` deeper than `limit`. Strings are skipped with indexOf (native), so the
- * long texts of real requests cost little.
- */
-export function nestsDeeperThan(json: Buffer, limit: number): boolean {
-  let depth = 0;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i];
-    if (c === QUOTE) {
-      i = closingQuote(json, i);
-      if (i < 0) return false;
-    } else if (c === 0x5b || c === 0x7b) {
-      if (++depth > limit) return true;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-    }
-  }
-  return false;
-}
-
-const SPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/**
- * Where the array value of the root object's member `key` lies in valid JSON text, as [start, end) offsets; undefined
- * when the root has no such member, has it twice, or its value is not an array. Strings are skipped as in
- * {@link nestsDeeperThan}.
- */
-export function arrayMemberRange(json: Buffer, key: string): [number, number] | undefined {
-  const name = Buffer.from(JSON.stringify(key));
-  let depth = 0;
-  let start = -1;
-  let found: [number, number] | undefined;
-  for (let i = 0; i < json.length; i++) {
-    const c = json[i];
-    if (c === QUOTE) {
-      const open = i;
-      i = closingQuote(json, i);
-      if (i < 0) return undefined;
-      if (depth !== 1 || i + 1 - open !== name.length || json.compare(name, 0, name.length, open, i + 1) !== 0) continue;
-      let j = i + 1;
-      while (SPACE.has(json[j]!)) j++;
-      if (json[j] !== 0x3a) continue; // a string value that reads like the key, not the key
-      if (found || start >= 0) return undefined; // twice: JSON.parse would keep the last one
-      j++;
-      while (SPACE.has(json[j]!)) j++;
-      if (json[j] !== 0x5b) return undefined;
-      start = j;
-      i = j - 1;
-    } else if (c === 0x5b || c === 0x7b) {
-      depth++;
-    } else if (c === 0x5d || c === 0x7d) {
-      depth--;
-      if (depth === 1 && start >= 0) {
-        found = [start, i + 1];
-        start = -1;
-      }
-    }
-  }
-  return start >= 0 ? undefined : found;
-}
-
 /** JSON.parse's message for the body read as text (a byte-string parse would quote bytes, not characters). */
 function syntaxErrorText(raw: Buffer, err: unknown): string {
   try {
@@ -170,21 +95,4 @@ function syntaxErrorText(raw: Buffer, err: unknown): string {
     return (textErr as Error).message;
   }
   return (err as Error).message;
-}
-
-/** Parses a body that must be a JSON object (400 otherwise). */
-export function parseJsonObject(raw: Buffer): Record<string, unknown> {
-  const value = parseJson(raw);
-  if (!isRecord(value)) throw new AppError(400, 'invalid_request', 'The request body must be a JSON object.');
-  return value;
-}
-
-/** Reads and parses a JSON object body. */
-export async function readJsonObject(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<Record<string, unknown>> {
-  return parseJsonObject(await readRawBody(ctx, limit));
-}
-
-/** True for a plain object (not null, not an array). */
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -2,20 +2,31 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { AppError } from '../../main/proxy/errors';
-import { arrayMemberRange } from '../../main/proxy/http-body';
-import { KeptTools } from '../../main/proxy/kept-tools';
-import { readMessagesBody } from '../../main/proxy/routes/messages';
-import { prepareChatRequest } from '../../main/proxy/routes/chat';
-import type { AnthropicToolParam } from '../../main/translate/anthropic-schema';
-import { parseJsonBytes } from '../../main/translate/byte-strings';
-import { parseMessagesRequest } from '../../main/translate/anthropic-schema';
-import { encodeChatRequest, toChatRequest } from '../../main/translate/request';
-import { estimateTokens } from '../../main/translate/tokens';
-import { asciiJson } from '../support/ascii-json';
+import { AppError } from '../../../main/proxy/errors';
+import { arrayMemberRange } from '../../../main/proxy/body/json-scan';
+import { KeptTools } from '../../../main/proxy/body/kept-tools';
+import { MESSAGES_BODY } from '../../../main/proxy/routes/messages';
+import { CHAT_BODY, prepareChatRequest as prepare } from '../../../main/proxy/routes/chat';
+import { FastPath } from '../../../main/proxy/body';
+import { BYTE_STRINGS } from '../../../main/proxy/body/byte-strings';
+import { encodeChatRequest } from '../../../main/proxy/body/write';
+import { TEXT_STRINGS } from '../../../main/translate/strings';
+import type { AnthropicToolParam } from '../../../main/translate/anthropic-schema';
+import { parseJsonBytes } from '../../../main/proxy/body/byte-strings';
+import { parseMessagesRequest } from '../../../main/translate/anthropic-schema';
+import { toChatRequest } from '../../../main/translate/request';
+import { estimateTokens } from '../../../main/translate/tokens';
+import { asciiJson } from '../../support/ascii-json';
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/claude-code-request.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = JSON.parse(readFileSync(new URL('../../fixtures/claude-code-request.json', import.meta.url), 'utf8')) as Record<string, unknown>;
 const request = (over: Record<string, unknown> = {}): Record<string, unknown> => ({ ...fixture, max_tokens: 32000, ...over });
+
+const readMessagesBody = (raw: Buffer, keyId: string, kept: KeptTools<AnthropicToolParam>) => new FastPath(MESSAGES_BODY, kept).parse(raw, keyId).request;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const prepareChatRequest = (raw: Buffer, routes: Parameters<typeof prepare>[1], keyId: string, kept: KeptTools<any>) => {
+  const prepared = prepare(new FastPath(CHAT_BODY, kept).parse(raw, keyId), routes);
+  return { ...prepared, checked: prepared.read.request };
+};
 
 function valid(json: unknown) {
   const r = parseMessagesRequest(json);
@@ -66,11 +77,11 @@ describe('readMessagesBody', () => {
     assert.deepEqual({ ...second, stream: undefined }, { ...full(raw), stream: undefined });
     assert.equal(definitions.size, 1);
 
-    const options = { model: 'glm-4.6', stripSchemaKeys: ['$schema'] };
+    const options = { model: 'glm-4.6', stripSchemaKeys: ['$schema'], strings: BYTE_STRINGS };
     const sent = (req: typeof first) => JSON.parse(encodeChatRequest(toChatRequest(req, options)).toString('utf8'));
     assert.deepEqual(sent(second), { ...sent(full(raw)), stream: true, stream_options: { include_usage: true } });
     assert.equal(sent(second).tool_choice, 'required');
-    assert.equal(estimateTokens(second, 'bytes'), estimateTokens(full(raw), 'bytes'));
+    assert.equal(estimateTokens(second, BYTE_STRINGS), estimateTokens(full(raw), BYTE_STRINGS));
   });
 
   it('keeps definitions per key and per exact text; the least recently used go first', () => {
@@ -115,7 +126,7 @@ describe('readMessagesBody', () => {
 });
 
 describe('prepareChatRequest with kept tools', () => {
-  const chat = toChatRequest(valid(fixture), { model: 'scripted-model' });
+  const chat = toChatRequest(valid(fixture), { model: 'scripted-model', strings: TEXT_STRINGS });
   const body = (over: Record<string, unknown> = {}): Buffer => Buffer.from(JSON.stringify({ ...chat, stream: true, ...over }));
 
   it('the second body with the same tools skips them, and still sends them byte for byte, also when rewritten', () => {
