@@ -14,6 +14,8 @@ import type { ServerStatus, Settings } from '../../shared/types';
 import pkg from '../../package.json' with { type: 'json' };
 import { AuthThrottle } from '../proxy/auth-throttle';
 import type { AuthThrottleOptions } from '../proxy/auth-throttle';
+import { connectionLimitsFrom } from '../proxy/connection-limits';
+import type { ConnectionLimits } from '../proxy/connection-limits';
 import { createApp, startServer } from '../proxy/server';
 import type { RunningServer } from '../proxy/server';
 import { createUpstreamClient } from '../upstream/client';
@@ -48,6 +50,8 @@ export interface RuntimeOptions {
   log?: (line: string) => void;
   /** How failed authentications are throttled (default: 20 failures a minute block an address for a minute). */
   authThrottle?: AuthThrottleOptions;
+  /** Bounds on connections and request bodies (default: connection-limits.ts; the per-address cap also from the environment). */
+  connectionLimits?: Partial<ConnectionLimits>;
 }
 
 export class ProxyRuntime {
@@ -62,6 +66,7 @@ export class ProxyRuntime {
   readonly #upstream: UpstreamClient;
   readonly #distDir: string;
   readonly #adminToken: string | undefined;
+  readonly #connectionLimits: ConnectionLimits;
   readonly #listeners = new Set<(s: ServerStatus) => void>();
   #server: RunningServer | null = null;
   #error: string | null = null;
@@ -76,7 +81,9 @@ export class ProxyRuntime {
     distDir: string;
     log?: (line: string) => void;
     authThrottle?: AuthThrottleOptions;
+    connectionLimits: ConnectionLimits;
   }) {
+    this.#connectionLimits = init.connectionLimits;
     this.dataDir = init.dataDir;
     this.store = init.store;
     this.#settings = init.settings;
@@ -113,6 +120,7 @@ export class ProxyRuntime {
         distDir: opts.distDir ?? defaultDistDir(),
         log: opts.log,
         authThrottle: opts.authThrottle,
+        connectionLimits: connectionLimitsFrom([env, dotenv], opts.connectionLimits),
       });
       for (const problem of settings.current().problems) runtime.logger.warn(`setting ignored: ${problem}`);
       return runtime;
@@ -145,9 +153,10 @@ export class ProxyRuntime {
         logger: this.logger,
         distDir: this.#distDir,
         version: APP_VERSION,
+        bodyTimeouts: this.#connectionLimits,
       });
       try {
-        this.#server = await startServer(app, { host: settings.host, port: settings.port });
+        this.#server = await startServer(app, { host: settings.host, port: settings.port, limits: this.#connectionLimits });
       } catch (err) {
         this.#error = listenError(err, settings);
         this.logger.error(`could not start: ${this.#error}`);

@@ -11,6 +11,7 @@ import type { Logger } from '../core/logger';
 import type { AuthenticatedKey, Store } from '../core/store/store';
 import type { UpstreamClient } from '../upstream/client';
 import type { AuthThrottle } from './auth-throttle';
+import type { ConnectionLimits } from './connection-limits';
 import type { ErrorFormat } from './errors';
 
 /** What the Koa app is built from. Settings are read per request, so a change applies to the next one. */
@@ -31,7 +32,12 @@ export interface AppDeps {
   /** The built renderer served at /admin (dist/renderer). */
   distDir: string;
   version: string;
+  /** How long a request body may take (default: connection-limits.ts's defaults). */
+  bodyTimeouts?: BodyTimeouts;
 }
+
+/** The bounds on reading a request body (connection-limits.ts). */
+export type BodyTimeouts = Pick<ConnectionLimits, 'bodyIdleMs' | 'bodyTotalMs'>;
 
 /** Per-request state. */
 export interface ProxyState {
@@ -43,6 +49,8 @@ export interface ProxyState {
   key?: AuthenticatedKey;
   /** Which API's error shape failures get; set by routes, else chosen from the path. */
   errorFormat?: ErrorFormat;
+  /** The bounds on reading this request's body (http-body.ts). */
+  bodyTimeouts: BodyTimeouts;
 }
 
 /** A Koa context carrying ProxyState. */
