@@ -22,6 +22,7 @@ import { createAdminService } from './admin-service';
 import { adminTokenOverride, isBackendConfigured, isLoopbackHost, LayeredSettings, resolveDataDir } from './config';
 import { readDotenvFile } from './env-file';
 import { KeyLimiter } from './limits/key-limiter';
+import type { Limiter } from './limits/limiter';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { openStore } from './store/lowdb-store';
@@ -56,7 +57,7 @@ export class ProxyRuntime {
   readonly admin: AdminApi;
   readonly logger: Logger;
   /** Per-key limits; its counts (requests this minute, in flight) outlive a stop and start. */
-  readonly limiter: KeyLimiter;
+  readonly limiter: Limiter;
   readonly #authThrottle: AuthThrottle;
   readonly #settings: LayeredSettings;
   readonly #upstream: UpstreamClient;

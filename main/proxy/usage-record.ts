@@ -42,4 +42,6 @@ export function recordExchange(deps: Pick<AppDeps, 'store'>, ctx: ProxyContext, 
     usage_estimated: r.estimated,
     error: r.error,
   });
+  // After the record, so the store counts the tokens before the reservation that covered them goes.
+  ctx.state.admission?.settle((r.tokens?.input ?? 0) + (r.tokens?.output ?? 0));
 }
