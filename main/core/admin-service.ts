@@ -12,6 +12,7 @@ import type {
   KeyRemaining,
   RequestLogQuery,
   ServerStatus,
+  Settings,
   SettingsPatch,
   SettingsView,
   UsageQuery,
@@ -19,6 +20,7 @@ import type {
 import { probeBackend } from './backend-probe';
 import type { ProbeUpstream } from './backend-probe';
 import { maskSecret, parseSettingsPatch } from './config';
+import { effectiveProviders, providerView, withSavedKeys } from './provider-config';
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
 import type { Store } from './store/store';
@@ -111,10 +113,14 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
     getSettings: async () => settingsView(deps.settings.current()),
 
     updateSettings: async (patch: SettingsPatch) => {
-      const parsed = parseSettingsPatch(patch ?? {});
+      const current = deps.settings.current().settings;
+      const input = isRecord(patch) && Array.isArray(patch.providers) ? { ...patch, providers: withSavedKeys(patch.providers, current.providers) } : patch;
+      const parsed = parseSettingsPatch(input ?? {});
       if (!parsed.ok) throw new AdminError({ status: 400, code: 'invalid_argument', message: parsed.message });
       const clean = { ...parsed.patch };
       if (!clean.backend_api_key) delete clean.backend_api_key;
+      const problem = routeProblem({ ...current, ...clean });
+      if (problem) throw invalid(problem.field, problem.message);
       return settingsView(await deps.settings.save(clean));
     },
 
@@ -122,15 +128,35 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
   };
 }
 
-/** Settings as an admin sees them: the backend key replaced by a hint. */
+/** Settings as an admin sees them: the backend key and every provider key replaced by a hint. */
 export function settingsView({ settings, overridden }: ResolvedSettings): SettingsView {
-  const { backend_api_key, ...rest } = settings;
+  const { backend_api_key, providers: _saved, ...rest } = settings;
   return {
     ...rest,
+    providers: effectiveProviders(settings).map((p) => providerView(p, maskSecret)),
     backend_api_key_set: backend_api_key !== '',
     backend_api_key_hint: maskSecret(backend_api_key),
     overridden: [...overridden],
   };
+}
+
+/**
+ * A route target or the default model naming a provider that does not exist, as a field and message; null when
+ * every `provider/model` target names a provider in force. (A default model whose prefix is no provider's name is
+ * a model id of the default provider, e.g. OpenRouter's `anthropic/claude-sonnet-4`.)
+ */
+export function routeProblem(settings: Settings): { field: string; message: string } | null {
+  const names = new Set(effectiveProviders(settings).map((p) => p.name));
+  for (const [i, route] of settings.model_routes.entries()) {
+    for (const [j, target] of (route.targets ?? []).entries()) {
+      const provider = target.slice(0, target.indexOf('/'));
+      if (!names.has(provider)) {
+        const known = names.size > 0 ? ` (providers: ${[...names].join(', ')})` : ' (no provider is configured)';
+        return { field: `model_routes.${i}.targets.${j}`, message: `no provider named "${provider}"${known}` };
+      }
+    }
+  }
+  return null;
 }
 
 /**

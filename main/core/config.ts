@@ -9,9 +9,11 @@
 import { posix, win32 } from 'node:path';
 import { z } from 'zod';
 import type { Settings } from '../../shared/types';
+import { PROVIDER_NAME, providersSchema } from './provider-config';
 
 /** The values used when no layer sets a field. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  providers: [],
   backend_url: '',
   backend_api_key: '',
   default_model: '',
@@ -43,18 +45,34 @@ export const ENV_VARS = {
 
 const httpUrl = z.string().refine((s) => s === '' || isHttpUrl(s), { message: 'must be an http:// or https:// URL' });
 
+/** A `provider/model` route target. */
+const routeTarget = z
+  .string()
+  .trim()
+  .refine((t) => PROVIDER_NAME.test(t.slice(0, Math.max(0, t.indexOf('/')))) && t.indexOf('/') < t.length - 1, {
+    message: 'must be provider/model (e.g. deepseek/deepseek-chat)',
+  });
+
+/** One model route: `targets` (the provider form) or `model` (the single-backend form), or both. */
+function modelRouteSchema() {
+  return z
+    .strictObject({
+      match: z.string().trim().min(1, 'must not be empty'),
+      targets: z.array(routeTarget).min(1, 'must name at least one provider/model').optional(),
+      model: z.string().trim().min(1, 'must not be empty').optional(),
+      max_tokens: z.number().int().positive().optional(),
+      above_tokens: z.number().int().positive().optional(),
+    })
+    .refine((r) => r.targets !== undefined || r.model !== undefined, { message: 'needs targets (or a model)' });
+}
+
 /** The schema of a whole Settings object; `settingsPatchSchema` validates admin changes with it. */
 export const settingsSchema = z.strictObject({
+  providers: providersSchema,
   backend_url: httpUrl.transform(normaliseBackendUrl),
   backend_api_key: z.string(),
   default_model: z.string().trim(),
-  model_routes: z.array(
-    z.strictObject({
-      match: z.string().trim().min(1, 'must not be empty'),
-      model: z.string().trim().min(1, 'must not be empty'),
-      max_tokens: z.number().int().positive().optional(),
-    }),
-  ),
+  model_routes: z.array(modelRouteSchema()),
   max_tokens_cap: z.number().int().positive().nullable(),
   reasoning_request: z.enum(['none', 'reasoning_effort', 'thinking', 'enable_thinking', 'chat_template_kwargs', 'openrouter']),
   reasoning_send_back: z.boolean(),

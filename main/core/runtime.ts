@@ -26,6 +26,8 @@ import type { Limiter } from './limits/limiter';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { openStore } from './store/lowdb-store';
+import { ProviderHealthBoard } from '../providers/health';
+import { effectiveProviders } from './provider-config';
 import type { Store } from './store/store';
 
 /** The app's version (package.json). */
@@ -58,6 +60,9 @@ export class ProxyRuntime {
   readonly logger: Logger;
   /** Per-key limits; its counts (requests this minute, in flight) outlive a stop and start. */
   readonly limiter: Limiter;
+  /** Each provider's circuit breaker and health; outlives a stop and start. */
+  readonly health: ProviderHealthBoard;
+  readonly #openedAt = Date.now();
   readonly #authThrottle: AuthThrottle;
   readonly #settings: LayeredSettings;
   readonly #upstream: UpstreamClient;
@@ -87,6 +92,8 @@ export class ProxyRuntime {
     this.#upstream = createUpstreamClient({ userAgent: `InfiniProxy/${APP_VERSION}` });
     this.limiter = new KeyLimiter({ tokensSince: (keyId, since) => this.store.usage.tokensSince(keyId, since) });
     this.#authThrottle = new AuthThrottle(init.authThrottle);
+    this.health = new ProviderHealthBoard();
+    this.health.onChange(() => this.#emit());
     this.admin = createAdminService({
       store: this.store,
       settings: this.#settings,
@@ -198,6 +205,7 @@ export class ProxyRuntime {
       default_model: settings.default_model,
       version: APP_VERSION,
       error: this.#error,
+      providers: this.health.snapshot(effectiveProviders(settings), this.#openedAt),
     };
   }
 

@@ -101,7 +101,7 @@ export function prepareChatRequest(
     return { model, backendModel: model, stream, clientWantsUsage, body: Buffer.concat([raw.subarray(0, open), ASK_USAGE, raw.subarray(open)]), checked };
   }
   const changes: Record<string, unknown> = {};
-  if (route) changes.model = bytesOf(route.model);
+  if (route?.model) changes.model = bytesOf(route.model);
   if (addUsage) changes.stream_options = { ...options, include_usage: true };
   // The tools go out as the client wrote them: they may have been kept rather than parsed.
   const { tools: _parsed, ...rest } = body;
