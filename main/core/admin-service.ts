@@ -19,7 +19,8 @@ import type {
 } from '../../shared/types';
 import { probeBackend } from './backend-probe';
 import type { ProbeUpstream } from './backend-probe';
-import { maskSecret, parseSettingsPatch } from './config';
+import { redactSecrets } from '../../shared/redact';
+import { configuredSecrets, maskSecret, parseSettingsPatch } from './config';
 import { effectiveProviders, providerView, withSavedKeys } from './provider-config';
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
@@ -124,7 +125,12 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
       return settingsView(await deps.settings.save(clean));
     },
 
-    testConnection: () => probeBackend(deps.settings.current().settings, deps.upstream),
+    testConnection: async () => {
+      const settings = deps.settings.current().settings;
+      // The report quotes the backend's answers, which may quote its key.
+      const report = await probeBackend(settings, deps.upstream);
+      return JSON.parse(redactSecrets(JSON.stringify(report), configuredSecrets(settings))) as typeof report;
+    },
   };
 }
 

@@ -2,6 +2,7 @@
  * The types every proxy route shares: what the app is built from (AppDeps) and what a request carries (ProxyState).
  * Route modules export `xxxRoutes(deps: AppDeps): ProxyRouter`.
  */
+import type { BlockList } from 'node:net';
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import type { AdminApi } from '../../shared/admin-api';
@@ -27,6 +28,8 @@ export interface AppDeps {
   limiter: Limiter;
   /** Refuses addresses that keep failing authentication (client keys and the admin token alike). */
   authThrottle: AuthThrottle;
+  /** The reverse proxies whose `X-Forwarded-For` names the client (TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: BlockList | null;
   logger: Logger;
   /** The built renderer served at /admin (dist/renderer). */
   distDir: string;
