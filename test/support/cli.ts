@@ -53,7 +53,7 @@ export function startServe(opts: { cwd: string; env: NodeJS.ProcessEnv; args?: s
   let stdout = '';
   return new Promise((resolve, reject) => {
     const onData = (): void => {
-      const m = /listening on (http:\/\/\S+)/.exec(stderr + stdout);
+      const m = /InfiniProxy \S+ listening on (http:\/\/\S+)/.exec(stderr + stdout); // the banner, written whole
       if (!m) return;
       child.stderr.off('data', onData);
       resolve({
