@@ -59,14 +59,30 @@ export function startServe(opts: { cwd: string; env: NodeJS.ProcessEnv; args?: s
       resolve({
         url: m[1] as string,
         stderr: () => stderr,
-        stop: () =>
-          new Promise((done) => {
-            if (child.exitCode !== null) return done(child.exitCode);
+        stop: async () => {
+          const exited = new Promise<number | null>((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done(child.exitCode);
             child.once('exit', (code) => done(code));
-            // npm (detached: its own process group) passes the signal on to the server it started.
-            if (opts.command) process.kill(-(child.pid as number), 'SIGTERM');
-            else child.kill('SIGTERM');
-          }),
+          });
+          if (!opts.command) {
+            child.kill('SIGTERM');
+            return exited;
+          }
+          // A shell and npm (detached: their own process group) around the server: signal the group, wait for all.
+          const group = -(child.pid as number);
+          const alive = (): boolean => {
+            try {
+              process.kill(group, 0);
+              return true;
+            } catch {
+              return false;
+            }
+          };
+          if (alive()) process.kill(group, 'SIGTERM');
+          const code = await exited;
+          for (let i = 0; i < 200 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+          return code;
+        },
       });
     };
     child.stderr.on('data', (d: Buffer) => {
