@@ -77,7 +77,7 @@ describe('hostile clients: request bodies', () => {
   });
 
   test('a client still writing its body when the early answer comes reads that answer, not a reset', async () => {
-    const big = JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x'.repeat(4 * 1024 * 1024) }] });
+    const big = JSON.stringify({ model: 'm', max_tokens: 1, messages: [{ role: 'user', content: 'x'.repeat(256 * 1024) }] });
     for (let i = 0; i < 3; i++) {
       const res = await rawRequest({ url: h.url, method: 'POST', path: MESSAGES, body: big });
       assert.equal(res.status, 401);
