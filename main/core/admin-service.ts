@@ -19,7 +19,8 @@ import type {
 } from '../../shared/types';
 import { probeBackend } from './backend-probe';
 import type { ProbeUpstream } from './backend-probe';
-import { maskSecret, parseSettingsPatch } from './config';
+import { redactSecrets } from '../../shared/redact';
+import { configuredSecrets, maskSecret, parseSettingsPatch } from './config';
 import { effectiveProviders, providerView, withSavedKeys } from './provider-config';
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
@@ -33,7 +34,7 @@ export interface AdminServiceDeps {
   /** The backend client the probe (testConnection) sends its requests with. */
   upstream: ProbeUpstream;
   /** What a key has left under its limits now (the runtime's KeyLimiter); listed keys carry it as `remaining`. */
-  remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining;
+  remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining | Promise<KeyRemaining>;
 }
 
 const LIMIT_FIELDS = ['requests_per_minute', 'concurrent_streams', 'tokens_per_day', 'tokens_per_month'] as const;
@@ -42,8 +43,8 @@ const LIMIT_FIELDS = ['requests_per_minute', 'concurrent_streams', 'tokens_per_d
 export function createAdminService(deps: AdminServiceDeps): AdminApi {
   const { store } = deps;
   /** An active key with what it has left, when the service knows. */
-  const withRemaining = (info: ApiKeyInfo): ApiKeyInfo =>
-    deps.remaining && info.is_active ? { ...info, remaining: deps.remaining(info) } : info;
+  const withRemaining = async (info: ApiKeyInfo): Promise<ApiKeyInfo> =>
+    deps.remaining && info.is_active ? { ...info, remaining: await deps.remaining(info) } : info;
   return {
     status: async () => deps.status(),
 
@@ -67,7 +68,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
     listKeys: (filter?: KeyListFilter) => {
       const f = record(filter ?? {}, 'filter');
       const user_id = optInt(f.user_id, 'user_id', 1);
-      return store.keys.list(user_id === undefined ? undefined : { user_id }).then((keys) => keys.map(withRemaining));
+      return store.keys.list(user_id === undefined ? undefined : { user_id }).then((keys) => Promise.all(keys.map(withRemaining)));
     },
 
     createKey: async (input: CreateKeyInput) => {
@@ -124,7 +125,12 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
       return settingsView(await deps.settings.save(clean));
     },
 
-    testConnection: () => probeBackend(deps.settings.current().settings, deps.upstream),
+    testConnection: async () => {
+      const settings = deps.settings.current().settings;
+      // The report quotes the backend's answers, which may quote its key.
+      const report = await probeBackend(settings, deps.upstream);
+      return JSON.parse(redactSecrets(JSON.stringify(report), configuredSecrets(settings))) as typeof report;
+    },
   };
 }
 
