@@ -37,6 +37,9 @@ import type { Store } from './store/store';
 /** The app's version (package.json). */
 export const APP_VERSION: string = pkg.version;
 
+/** ADMIN_TOKEN values shorter than this are warned about at start. */
+export const MIN_ADMIN_TOKEN_LENGTH = 24;
+
 /** The file a listening server writes in its data dir. */
 export const SERVER_INFO_FILE = 'server.json';
 
@@ -143,6 +146,13 @@ export class ProxyRuntime {
       });
       for (const problem of settings.current().problems) runtime.logger.warn(`setting ignored: ${problem}`);
       for (const warning of warnings) runtime.logger.warn(warning);
+      if (config.adminToken && config.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
+        // Valid credentials pass the failed-authentication throttle, so a short token is only as strong as its length.
+        runtime.logger.warn(
+          `ADMIN_TOKEN is ${config.adminToken.length} characters long: use at least ${MIN_ADMIN_TOKEN_LENGTH} random ` +
+            'characters (e.g. `openssl rand -base64 32`), or unset it to use the generated token.',
+        );
+      }
       return runtime;
     } catch (err) {
       await store.close();

@@ -99,3 +99,13 @@ test('clientAddress: the right-most untrusted hop when the peer is trusted, else
   assert.equal(clientAddress('fd00::5', '[2001:db8::1]', list), '2001:db8::1');
   assert.equal(parseTrustedProxies('').list, null);
 });
+
+test('a short ADMIN_TOKEN is warned about at start (valid credentials are not slowed by the throttle)', async () => {
+  const h = await startProxyHarness({ env: { ADMIN_TOKEN: 'letmein' } });
+  try {
+    assert.match(h.logs.join('\n'), /ADMIN_TOKEN is 7 characters long: use at least 24 random characters/);
+    assert.ok(!h.logs.join('\n').includes('letmein'), 'the token itself is not logged');
+  } finally {
+    await h.close();
+  }
+});
