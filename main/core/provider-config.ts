@@ -125,13 +125,6 @@ export function defaultProviderOf(providers: readonly ProviderConfig[]): Provide
   return providers.find((p) => p.name === DEFAULT_PROVIDER) ?? providers[0] ?? null;
 }
 
-/** Every provider key in force (for redaction), the empty ones left out. */
-export function providerKeys(settings: Settings): string[] {
-  return effectiveProviders(settings)
-    .map((p) => p.api_key)
-    .filter((k) => k !== '');
-}
-
 /** A provider as an admin sees it: the key replaced by a hint. */
 export function providerView(p: ProviderConfig, mask: (key: string) => string): ProviderView {
   const { api_key, ...rest } = p;
