@@ -34,6 +34,8 @@ export interface AnswerContext {
   /** The input tokens estimated from the request (for `message_start`, and when the backend reports none). */
   estimatedInput: number;
   stopSequences: string[];
+  /** Masks the configured backend keys in a text a backend sent (it may quote the key it was sent). */
+  redact(text: string): string;
 }
 
 /** Answers the client from the backend's answer; resolves when the answer is complete. */
@@ -56,7 +58,9 @@ async function answerBackendError(
   upstream: UpstreamResponse,
   chatReq: ChatCompletionRequest,
 ): Promise<ExchangeOutcome> {
-  const { text } = await readBounded(upstream.body, MAX_ERROR_BODY);
+  const read = await readBounded(upstream.body, MAX_ERROR_BODY);
+  // A backend may quote the key it was sent ("Incorrect API key provided: sk-…"): never relay or record it.
+  const text = answer.redact(read.text);
   const translated = toAnthropicError(upstream.status, text, {
     inputTokens: answer.estimatedInput,
     maxTokens: chatReq.max_tokens ?? chatReq.max_completion_tokens,
@@ -73,7 +77,7 @@ async function answerBackendError(
 
 /** A non-streamed answer: read whole, translated into one Message. */
 async function answerJson(ctx: AuthedContext, answer: AnswerContext, upstream: UpstreamResponse): Promise<ExchangeOutcome> {
-  const json = await readBackendAnswer(upstream);
+  const json = await readBackendAnswer(upstream, answer.redact);
   const { message, usageEstimated } = fromChatResponse(json, {
     requestedModel: answer.model,
     stopSequences: answer.stopSequences,
@@ -96,11 +100,12 @@ async function answerStream(
     messageId: newMessageId(),
     estimatedInputTokens: answer.estimatedInput,
     stopSequences: answer.stopSequences,
+    redact: answer.redact,
   });
   const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
   if (!sse) {
     // The backend ignored `stream: true` and answered JSON: translate it as one chunk.
-    const json = await readBackendAnswer(upstream);
+    const json = await readBackendAnswer(upstream, answer.redact);
     setStreamHeaders(ctx);
     ctx.body = translator.start() + translator.push(responseAsChunk(json)) + translator.finish();
     return { status: 200, tokens: tokensOf(translator.usage), estimated: translator.usage.estimated, error: null };
@@ -133,7 +138,7 @@ function tokensOf(usage: AnthropicUsage | TranslatedUsage): ExchangeOutcome['tok
  * A backend's whole JSON answer, parsed. A failure to read it (timeout, reset), an answer larger than
  * {@link MAX_ANSWER_BODY} or one that is not a JSON object is thrown as the client's error.
  */
-async function readBackendAnswer(upstream: UpstreamResponse): Promise<ChatCompletionResponse> {
+async function readBackendAnswer(upstream: UpstreamResponse, redact: (text: string) => string): Promise<ChatCompletionResponse> {
   let read;
   try {
     read = await readBounded(upstream.body, MAX_ANSWER_BODY);
@@ -145,7 +150,8 @@ async function readBackendAnswer(upstream: UpstreamResponse): Promise<ChatComple
   }
   const json = parseBackendJson(read.text);
   if (!json) {
-    const message = `The backend answered with something that is not a Chat Completions JSON object: ${read.text.slice(0, 200)}`;
+    const quote = redact(read.text.slice(0, 4096)).slice(0, 200);
+    const message = `The backend answered with something that is not a Chat Completions JSON object: ${quote}`;
     throw new AppError(502, 'bad_backend_answer', message, { type: 'api_error' });
   }
   return json;

@@ -12,6 +12,7 @@ import { isRecord } from '../../shared/json';
 import { tokensForBytes } from '../translate/tokens';
 import type { UsageCounts } from '../translate/usage';
 import type { UpstreamResponse } from '../upstream/client';
+import { readBounded } from '../upstream/read-bounded';
 import { backendPageError, isJsonType, readErrorPage } from './backend-error-page';
 import { completionTextBytes, SseOutputCounter } from './chat-usage-estimate';
 import type { AuthedContext } from './context';
@@ -43,7 +44,12 @@ export interface PassThroughOptions {
   estimateInput(): number;
   /** Aborted when the client went away. */
   clientSignal: AbortSignal;
+  /** Masks the configured backend keys in a text a backend sent (it may quote the key it was sent). */
+  redact(text: string): string;
 }
+
+/** The most of a backend's JSON error body read (the rest is discarded). */
+const MAX_ERROR_BODY = 1024 * 1024;
 
 /** Passes the backend's answer to the client; resolves when it is over. */
 export async function passThrough(ctx: AuthedContext, upstream: UpstreamResponse, opts: PassThroughOptions): Promise<ExchangeOutcome> {
@@ -53,12 +59,26 @@ export async function passThrough(ctx: AuthedContext, upstream: UpstreamResponse
     // An HTML or plain-text error page: an OpenAI error the client's SDK can read instead.
     let error: AppError;
     try {
-      const text = await readErrorPage(upstream.body);
+      const text = opts.redact(await readErrorPage(upstream.body));
       error = backendPageError(upstream.status, contentType, text, headerValue(upstream.headers['retry-after']));
     } catch (err) {
       error = upstreamAppError(err);
     }
     throw error;
+  }
+
+  if (upstream.status >= 400 && !sse) {
+    // A JSON error: read whole (bounded) so a backend key it quotes is masked before it is relayed or recorded.
+    let text: string;
+    try {
+      text = opts.redact((await readBounded(upstream.body, MAX_ERROR_BODY)).text);
+    } catch (err) {
+      throw upstreamAppError(err);
+    }
+    ctx.status = upstream.status;
+    forwardHeaders(ctx, upstream.headers);
+    ctx.body = Buffer.from(text);
+    return { status: upstream.status, tokens: null, estimated: false, error: errorMessageOf(parseJsonText(text), upstream.status) };
   }
 
   ctx.status = upstream.status;
@@ -112,4 +132,12 @@ function errorMessageOf(json: unknown, status: number): string {
     return `backend ${status}: ${json.error.message}`.slice(0, 500);
   }
   return `backend ${status}`;
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }

@@ -3,7 +3,6 @@
  * error formatting → Host guard of the admin surface (host-guard.ts) → web admin static files → routes. Routes stay
  * thin; see routes/*. No CORS headers are sent: the web admin is same-origin, API clients are not browsers.
  */
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +10,9 @@ import Koa from 'koa';
 import type { Middleware } from 'koa';
 import type { Logger } from '../core/logger';
 import { randomHex } from '../translate/ids';
-import type { AppDeps, ProxyState } from './context';
+import { closeIfBodyUnread, createLimitedServer, DEFAULT_CONNECTION_LIMITS, LINGER_MS } from './connection-limits';
+import type { ConnectionLimits } from './connection-limits';
+import type { AppDeps, BodyTimeouts, ProxyState } from './context';
 import { errorMiddleware } from './errors';
 import { hostGuard } from './host-guard';
 import { adminRoutes } from './routes/admin';
@@ -28,10 +29,11 @@ export function newRequestId(): string {
 }
 
 /** Sets the request id (state and `request-id` header) and logs one line when the response is done. */
-function requestContext(logger: Logger): Middleware<ProxyState> {
+function requestContext(logger: Logger, bodyTimeouts: BodyTimeouts): Middleware<ProxyState> {
   return async (ctx, next) => {
     ctx.state.requestId = newRequestId();
     ctx.state.startedAt = performance.now();
+    ctx.state.bodyTimeouts = bodyTimeouts;
     ctx.set('request-id', ctx.state.requestId);
     ctx.res.once('close', () => {
       const ms = Math.round(performance.now() - ctx.state.startedAt);
@@ -41,6 +43,8 @@ function requestContext(logger: Logger): Middleware<ProxyState> {
       logger.debug(() => `${ctx.state.requestId} user-agent=${JSON.stringify(ctx.get('user-agent'))} in=${ctx.get('content-length') || '-'}B`);
     });
     await next();
+    // Answered before its body was read (401, 404, 413, 408…): the connection goes once the answer is written.
+    closeIfBodyUnread(ctx.req, ctx.res, Math.min(LINGER_MS, bodyTimeouts.bodyIdleMs));
   };
 }
 
@@ -52,7 +56,7 @@ export function createApp(deps: AppDeps): Koa<ProxyState> {
     if (err.code === 'ECONNRESET' || err.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
     deps.logger.debug(() => `stream error: ${err.message}`);
   });
-  app.use(requestContext(deps.logger));
+  app.use(requestContext(deps.logger, deps.bodyTimeouts ?? DEFAULT_CONNECTION_LIMITS));
   app.use(errorMiddleware(deps.logger));
   app.use(hostGuard(deps));
   app.use(webAdmin(deps.distDir) as Middleware<ProxyState>);
@@ -77,10 +81,15 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-/** Listens on host:port (port 0: any free port). Rejects with the listen error (EADDRINUSE…). */
-export function startServer(app: Koa<ProxyState>, opts: { host: string; port: number }): Promise<RunningServer> {
-  const server = createServer(app.callback());
-  server.requestTimeout = 0; // Long streams and large uploads are bounded by the backend TIMEOUT, not here.
+/**
+ * Listens on host:port (port 0: any free port), with the connection limits (connection-limits.ts; defaults when not
+ * given). Rejects with the listen error (EADDRINUSE…).
+ */
+export function startServer(
+  app: Koa<ProxyState>,
+  opts: { host: string; port: number; limits?: ConnectionLimits },
+): Promise<RunningServer> {
+  const server = createLimitedServer(app.callback(), opts.limits ?? DEFAULT_CONNECTION_LIMITS);
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {
     server.once('error', reject);

@@ -4,6 +4,8 @@
  * learned. A route runs its backend call and answer through {@link recordExchange} and never records itself.
  */
 import { performance } from 'node:perf_hooks';
+import { redactSecrets } from '../../shared/redact';
+import { configuredSecrets } from '../core/config';
 import type { UsageEvent } from '../core/store/store';
 import type { AppDeps, AuthedContext } from './context';
 import { toAppError } from './errors';
@@ -37,7 +39,7 @@ const MAX_ERROR_CHARS = 500;
  * status and message; the error is rethrown for the error middleware to answer.
  */
 export async function recordExchange(
-  deps: Pick<AppDeps, 'store'>,
+  deps: Pick<AppDeps, 'store' | 'settings'>,
   ctx: AuthedContext,
   info: ExchangeInfo,
   run: () => Promise<ExchangeOutcome>,
@@ -53,7 +55,7 @@ export async function recordExchange(
   record(deps, ctx, info, outcome);
 }
 
-function record(deps: Pick<AppDeps, 'store'>, ctx: AuthedContext, info: ExchangeInfo, r: ExchangeOutcome): void {
+function record(deps: Pick<AppDeps, 'store' | 'settings'>, ctx: AuthedContext, info: ExchangeInfo, r: ExchangeOutcome): void {
   const key = ctx.state.key;
   deps.store.usage.record({
     time: new Date(),
@@ -69,6 +71,8 @@ function record(deps: Pick<AppDeps, 'store'>, ctx: AuthedContext, info: Exchange
     output_tokens: r.tokens?.output ?? 0,
     cache_read_input_tokens: r.tokens?.cacheRead ?? 0,
     usage_estimated: r.estimated,
-    error: r.error,
+    error: r.error === null ? null : redactSecrets(r.error, configuredSecrets(deps.settings())),
   });
+  // After the record, so the store counts the tokens before the reservation that covered them goes.
+  ctx.state.admission?.settle((r.tokens?.input ?? 0) + (r.tokens?.output ?? 0));
 }

@@ -91,8 +91,14 @@ const thinkingSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('adaptive') }),
 ]);
 
+/**
+ * The longest `model` accepted, in bytes of UTF-8 (the routes read bodies as byte strings, so a string's length is
+ * its UTF-8 length there): real model names are far shorter, and a name is echoed, logged and stored (issue 11).
+ */
+export const MAX_MODEL_BYTES = 256;
+
 const baseFields = {
-  model: z.string().min(1),
+  model: z.string().min(1).max(MAX_MODEL_BYTES),
   messages: z.array(messageSchema).min(1),
   system: z.union([z.string(), z.array(textBlockSchema)]).optional(),
   tools: z.array(toolSchema).optional(),

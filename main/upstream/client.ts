@@ -16,7 +16,21 @@ import { Transform } from 'node:stream';
 import type { Readable, TransformCallback } from 'node:stream';
 import got, { RequestError } from 'got';
 import type { Got, Response } from 'got';
-import type { Settings } from '../../shared/types';
+
+/**
+ * Where a request goes and how: the base URL, key, TIMEOUT and retries. Settings fit it as they are (the single
+ * backend); a provider is made into one by main/providers/backend-target.ts.
+ */
+export interface BackendTarget {
+  backend_url: string;
+  backend_api_key: string;
+  timeout_s: number;
+  retries: number;
+  /** Extra request headers (the provider's own). */
+  headers?: Readonly<Record<string, string>>;
+  /** How the key is sent: `Authorization: Bearer` (default; OpenAI-compatible) or `x-api-key` (Anthropic). */
+  auth?: 'bearer' | 'x-api-key';
+}
 
 /** Why the backend could not answer. */
 export type UpstreamErrorKind = 'timeout' | 'unreachable' | 'aborted';
@@ -58,9 +72,14 @@ export interface ModelsResult {
 
 export interface UpstreamClient {
   /** POSTs a Chat Completions body to `${backend_url}/chat/completions`; resolves once the headers arrive. */
-  postChat(settings: Settings, body: Buffer | string, opts?: PostChatOptions): Promise<UpstreamResponse>;
+  postChat(target: BackendTarget, body: Buffer | string, opts?: PostChatOptions): Promise<UpstreamResponse>;
+  /**
+   * POSTs a JSON body to `${backend_url}${path}` (e.g. `/v1/messages` of an Anthropic-format backend), with the same
+   * timeouts and retries as postChat; resolves once the headers arrive.
+   */
+  post(target: BackendTarget, path: string, body: Buffer | string, opts?: PostChatOptions): Promise<UpstreamResponse>;
   /** GETs `${backend_url}/models`. */
-  getModels(settings: Settings, opts?: { signal?: AbortSignal }): Promise<ModelsResult>;
+  getModels(target: BackendTarget, opts?: { signal?: AbortSignal }): Promise<ModelsResult>;
   /** Closes pooled connections. */
   close(): void;
 }
@@ -87,9 +106,12 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
   const userAgent = options.userAgent ?? 'InfiniProxy';
   const retryDelayMs = options.retryDelayMs ?? 250;
 
-  const baseHeaders = (settings: Settings, accept: string): Record<string, string> => {
-    const headers: Record<string, string> = { accept, 'user-agent': userAgent };
-    if (settings.backend_api_key) headers.authorization = `Bearer ${settings.backend_api_key}`;
+  const baseHeaders = (target: BackendTarget, accept: string): Record<string, string> => {
+    const headers: Record<string, string> = { accept, 'user-agent': userAgent, ...target.headers };
+    if (target.backend_api_key) {
+      if (target.auth === 'x-api-key') headers['x-api-key'] = target.backend_api_key;
+      else headers.authorization = `Bearer ${target.backend_api_key}`;
+    }
     return headers;
   };
 
@@ -116,46 +138,49 @@ export function createUpstreamClient(options: UpstreamClientOptions = {}): Upstr
     });
   }
 
-  return {
-    async postChat(settings, body, opts = {}) {
-      const url = `${settings.backend_url}/chat/completions`;
-      const headers = {
-        ...baseHeaders(settings, opts.stream ? 'text/event-stream' : 'application/json'),
-        'content-type': 'application/json',
-        ...opts.headers,
-      };
-      const timeoutMs = settings.timeout_s * 1000;
-      // Encoded once here: given a string, got measures its UTF-8 length and then encodes it again as it writes,
-      // which costs ~0.5 ms on an 80 KB request and ~4 ms on 1 MB (measured with bench/).
-      const payload = typeof body === 'string' ? Buffer.from(body) : body;
-      for (let n = 0; ; n++) {
-        const canRetry = n < settings.retries;
-        let res: UpstreamResponse;
-        try {
-          res = await attempt(url, payload, headers, timeoutMs, opts.signal);
-        } catch (err) {
-          if (!(err instanceof UpstreamError) || err.kind !== 'unreachable' || !canRetry) throw err;
-          await backoff(jittered(retryDelayMs * 2 ** n), opts.signal);
+  async function post(target: BackendTarget, path: string, body: Buffer | string, opts: PostChatOptions = {}): Promise<UpstreamResponse> {
+    const url = `${target.backend_url}${path}`;
+    const headers = {
+      ...baseHeaders(target, opts.stream ? 'text/event-stream' : 'application/json'),
+      'content-type': 'application/json',
+      ...opts.headers,
+    };
+    const timeoutMs = target.timeout_s * 1000;
+    // Encoded once here: given a string, got measures its UTF-8 length and then encodes it again as it writes,
+    // which costs ~0.5 ms on an 80 KB request and ~4 ms on 1 MB (measured with bench/).
+    const payload = typeof body === 'string' ? Buffer.from(body) : body;
+    for (let n = 0; ; n++) {
+      const canRetry = n < target.retries;
+      let res: UpstreamResponse;
+      try {
+        res = await attempt(url, payload, headers, timeoutMs, opts.signal);
+      } catch (err) {
+        if (!(err instanceof UpstreamError) || err.kind !== 'unreachable' || !canRetry) throw err;
+        await backoff(jittered(retryDelayMs * 2 ** n), opts.signal);
+        continue;
+      }
+      if ((res.status === 502 || res.status === 503) && canRetry) {
+        const wait = retryWait(res.headers['retry-after'], jittered(retryDelayMs * 2 ** n));
+        if (wait !== null) {
+          res.body.destroy();
+          await backoff(wait, opts.signal);
           continue;
         }
-        if ((res.status === 502 || res.status === 503) && canRetry) {
-          const wait = retryWait(res.headers['retry-after'], jittered(retryDelayMs * 2 ** n));
-          if (wait !== null) {
-            res.body.destroy();
-            await backoff(wait, opts.signal);
-            continue;
-          }
-        }
-        return res;
       }
-    },
+      return res;
+    }
+  }
 
-    async getModels(settings, opts = {}) {
-      const url = `${settings.backend_url}/models`;
-      const timeoutMs = settings.timeout_s * 1000;
+  return {
+    postChat: (target, body, opts) => post(target, '/chat/completions', body, opts),
+    post,
+
+    async getModels(target, opts = {}) {
+      const url = `${target.backend_url}/models`;
+      const timeoutMs = target.timeout_s * 1000;
       try {
         const res = await client.get(url, {
-          headers: baseHeaders(settings, 'application/json'),
+          headers: baseHeaders(target, 'application/json'),
           timeout: { connect: timeoutMs, response: timeoutMs, read: timeoutMs },
           responseType: 'text',
           signal: opts.signal,

@@ -105,7 +105,8 @@ describe('usage is exact under load and across a graceful stop', () => {
   const keys: { id: number; secret: string }[] = [];
 
   before(async () => {
-    h = await startProxyHarness({ backendOptions: { defaultReply: reply } });
+    // 300 connections at once from 127.0.0.1: over the default cap of 256 per address (connection-limits.ts).
+    h = await startProxyHarness({ backendOptions: { defaultReply: reply }, connectionLimits: { perAddress: 1024 } });
     keys.push({ id: h.keyId, secret: h.apiKey });
     const second = await h.runtime.admin.createKey({ user_id: h.userId, name: 'second' });
     keys.push({ id: second.id, secret: second.api_key });
@@ -166,6 +167,7 @@ describe('usage is exact under load and across a graceful stop', () => {
       cwd: h.dataDir,
       flags: { host: '127.0.0.1', port: 0 },
       log: () => {},
+      connectionLimits: { perAddress: 1024 },
     });
     const before = new Map<number, UsageTotals>();
     for (const k of keys) before.set(k.id, await totalsOf(runtime, k.id));

@@ -16,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Settings } from '../../shared/types';
 import { ProxyRuntime } from '../../main/app/runtime';
+import type { RuntimeOptions } from '../../main/app/runtime';
 import { startScriptedBackend } from './scripted-backend';
 import type { ScriptedBackend, ScriptedBackendOptions } from './scripted-backend';
 
@@ -44,6 +45,8 @@ export interface ProxyHarnessOptions {
   /** Leave OPENAI_* unset (a proxy with no backend configured). */
   noBackendEnv?: boolean;
   flags?: Partial<Settings>;
+  /** Bounds on connections and bodies (set low to test them). */
+  connectionLimits?: RuntimeOptions['connectionLimits'];
 }
 
 /** Starts a scripted backend (unless given) and a proxy in front of it. */
@@ -60,6 +63,7 @@ export async function startProxyHarness(opts: ProxyHarnessOptions = {}): Promise
     cwd: dataDir,
     flags: { host: '127.0.0.1', port: 0, ...opts.flags },
     log: (line) => void logs.push(line),
+    connectionLimits: opts.connectionLimits,
   });
   const status = await runtime.start();
   if (!status.running || !status.url) throw new Error(`proxy did not start: ${status.error}`);

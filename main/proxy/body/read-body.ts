@@ -2,6 +2,7 @@
  * Request bodies, read raw (no body parser): a size limit answered with 413, malformed JSON with 400, both in the
  * route's error format (the error middleware picks it).
  */
+import { performance } from 'node:perf_hooks';
 import type { ProxyContext } from '../context';
 import { AppError } from '../errors';
 import { nestsDeeperThan } from './json-scan';
@@ -9,8 +10,19 @@ import { nestsDeeperThan } from './json-scan';
 /** The largest request body accepted (Claude Code's requests grow to hundreds of KB; images more). */
 export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
-/** Reads the whole request body. Rejects with 413 past `limit` bytes (the rest is discarded, the answer still sent). */
+/**
+ * Reads the whole request body. Rejects with 413 past `limit` bytes (the rest is discarded, the answer still sent),
+ * and with 408 when no byte came for `ctx.state.bodyTimeouts.bodyIdleMs` or the body is not whole
+ * `bodyTotalMs` after the request arrived (the server closes such connections once the answer is written).
+ */
 export function readRawBody(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  // Read once per request: a body read before the route (key-limits.ts) is kept on the state.
+  if (ctx.state.rawBody) return ctx.state.rawBody;
+  ctx.state.rawBody = readBodyOnce(ctx, limit);
+  return ctx.state.rawBody;
+}
+
+function readBodyOnce(ctx: ProxyContext, limit: number): Promise<Buffer> {
   const tooLarge = (): AppError =>
     new AppError(413, 'request_too_large', `Request body is larger than the ${Math.round(limit / 1024 / 1024)} MB InfiniProxy accepts.`);
   const declared = Number(ctx.get('content-length'));
@@ -19,10 +31,25 @@ export function readRawBody(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<
     return Promise.reject(tooLarge());
   }
   const req = ctx.req;
+  const { bodyIdleMs, bodyTotalMs } = ctx.state.bodyTimeouts;
   return new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const fail = (err: AppError): void => {
+      cleanup();
+      req.resume(); // whatever still comes is discarded
+      reject(err);
+    };
+    const idleTimeout = (): void =>
+      fail(new AppError(408, 'request_timeout', `No byte of the request body arrived for ${seconds(bodyIdleMs)}; the request was dropped.`));
+    let idle = setTimeout(idleTimeout, bodyIdleMs);
+    const total = setTimeout(
+      () => fail(new AppError(408, 'request_timeout', `The request body took longer than ${seconds(bodyTotalMs)} to arrive; the request was dropped.`)),
+      Math.max(0, ctx.state.startedAt + bodyTotalMs - performance.now()),
+    );
     const cleanup = (): void => {
+      clearTimeout(idle);
+      clearTimeout(total);
       req.off('data', onData);
       req.off('end', onEnd);
       req.off('error', onError);
@@ -31,12 +58,12 @@ export function readRawBody(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<
     const onData = (chunk: Buffer): void => {
       size += chunk.length;
       if (size > limit) {
-        cleanup();
-        req.resume();
-        reject(tooLarge());
+        fail(tooLarge());
         return;
       }
       chunks.push(chunk);
+      clearTimeout(idle);
+      idle = setTimeout(idleTimeout, bodyIdleMs);
     };
     const onEnd = (): void => {
       cleanup();
@@ -56,6 +83,9 @@ export function readRawBody(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<
     req.on('aborted', onAborted);
   });
 }
+
+/** `60 s`, `0.5 s`. */
+const seconds = (ms: number): string => `${Math.round(ms / 100) / 10} s`;
 
 /**
  * The deepest nesting of arrays and objects accepted in a body. Real requests stay far below it (tool schemas and

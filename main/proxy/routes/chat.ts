@@ -15,7 +15,8 @@
  */
 import Router from '@koa/router';
 import { isRecord } from '../../../shared/json';
-import { missingBackendMessage } from '../../core/config';
+import { redactSecrets } from '../../../shared/redact';
+import { configuredSecrets, missingBackendMessage } from '../../core/config';
 import { findModelRoute } from '../../translate/model-map';
 import { clientAuth } from '../auth';
 import { abortOnClose } from '../client-gone';
@@ -74,7 +75,7 @@ export function prepareChatRequest(read: FastBody<CheckedChatRequest>, routes: P
   // The usual case (SDKs do not ask for usage by default): the client's bytes with the member put first.
   if (!route && !('stream_options' in body)) return { ...prepared, body: withFirstMember(read.raw, ASK_USAGE) };
   const changes: Record<string, unknown> = {};
-  if (route) changes.model = bytesOf(route.model);
+  if (route?.model) changes.model = bytesOf(route.model);
   if (addUsage) changes.stream_options = { ...options, include_usage: true };
   return { ...prepared, body: rewriteBody(read, changes) };
 }
@@ -103,6 +104,7 @@ export function chatRoutes(deps: AppDeps): Router<AuthedState> {
         clientWantsUsage: req.clientWantsUsage,
         estimateInput: () => estimateChatInputTokens(req.read.request, req.read.strings),
         clientSignal: abort.signal,
+        redact: (text) => redactSecrets(text, configuredSecrets(settings)),
       });
     });
   });

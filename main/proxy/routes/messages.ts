@@ -12,7 +12,8 @@
  */
 import Router from '@koa/router';
 import type { Settings } from '../../../shared/types';
-import { missingBackendMessage } from '../../core/config';
+import { redactSecrets } from '../../../shared/redact';
+import { configuredSecrets, missingBackendMessage } from '../../core/config';
 import {
   chatRequestOptions,
   countTokens,
@@ -70,7 +71,8 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
       const estimatedInput = await onNextTurn(() => estimateTokens(request, strings));
       const upstream = await answer;
       const stopSequences = (request.stop_sequences ?? []).map(textOf);
-      return answerMessages(ctx, { model, estimatedInput, stopSequences }, upstream, chatReq, abort.signal);
+      const redact = (text: string): string => redactSecrets(text, configuredSecrets(deps.settings()));
+      return answerMessages(ctx, { model, estimatedInput, stopSequences, redact }, upstream, chatReq, abort.signal);
     });
   });
 

@@ -5,6 +5,7 @@
  * unchanged because backends have their own extensions (`chat_template_kwargs`, `enable_thinking`, `top_k`…).
  */
 import { z } from 'zod';
+import { MAX_MODEL_BYTES } from '../../translate/anthropic-schema';
 import { formatIssue } from './format-issue';
 
 const obj = z.looseObject;
@@ -102,7 +103,7 @@ const positiveInt = z.int().positive();
 
 /** The request schema; unknown keys at every level are kept as they are. */
 export const chatRequestSchema = obj({
-  model: z.string().min(1),
+  model: z.string().min(1).max(MAX_MODEL_BYTES),
   messages: z.array(message).min(1),
   stream: opt(z.boolean()),
   stream_options: opt(obj({ include_usage: opt(z.boolean()), include_obfuscation: opt(z.boolean()) })),
