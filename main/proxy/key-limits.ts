@@ -11,7 +11,7 @@ import type { Middleware } from 'koa';
 import { hasTokenBudget } from '../core/limits/limiter';
 import type { AppDeps, ProxyState } from './context';
 import { AppError } from './errors';
-import { readRawBody } from './http-body';
+import { readRawBody } from './body/read-body';
 
 export interface KeyLimitsOptions {
   /** The request costs no tokens (count_tokens): nothing is reserved. */
