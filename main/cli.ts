@@ -6,8 +6,10 @@
  */
 import { parseArgs } from 'node:util';
 import type { AdminApi } from '../shared/admin-api';
+import { findUserByRef } from '../shared/user-ref';
 import type { Settings, SettingsView } from '../shared/types';
-import { defaultDataDir } from './core/config';
+import type { ProcessConfig } from './core/config';
+import { loadProcessConfig } from './core/env-file';
 import { ProxyRuntime } from './core/runtime';
 import { adminTokenFor, CliError, connect } from './cli/connect';
 import { settingsPatchFromArgs } from './cli/settings-args';
@@ -39,6 +41,7 @@ Commands:
                                           tool calls, reasoning, largest max_tokens; suggest settings (--apply saves
                                           them); exits 1 when a check fails
 
+A user is named by id (digits only, e.g. 4) or by username; usernames cannot be digits only.
 While a server runs on the same data dir, commands go through its admin API.`;
 
 interface Flags {
@@ -85,18 +88,19 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return command || flags.help ? 0 : 2;
   }
-  const env = process.env;
-  const dataDir = flags['data-dir'] ?? env.INFINIPROXY_DATA_DIR ?? defaultDataDir(env, process.platform);
-  if (command === 'serve') return serve(dataDir, flags);
+  // One resolution for every command: --data-dir > environment > .env > default (as `serve` resolves it).
+  const config = loadProcessConfig({ dataDirFlag: flags['data-dir'], env: process.env, cwd: process.cwd() });
+  if (command === 'serve') return serve(config.dataDir, flags);
   if (command === 'admin-token') {
-    const token = adminTokenFor(dataDir, env) ?? (await withAdmin(dataDir, async () => adminTokenFor(dataDir, env)));
+    // Opening the store directly (no server) creates the token on a fresh data dir.
+    const token = adminTokenFor(config) ?? (await withAdmin(config, async () => adminTokenFor(config)));
     return print(flags, { admin_token: token }, () => token ?? '');
   }
-  return withAdmin(dataDir, (admin) => run(admin, command, sub, arg, flags, rest));
+  return withAdmin(config, (admin) => run(admin, command, sub, arg, flags, rest));
 }
 
-async function withAdmin<T>(dataDir: string, fn: (admin: AdminApi) => Promise<T>): Promise<T> {
-  const conn = await connect(dataDir, process.env);
+async function withAdmin<T>(config: ProcessConfig, fn: (admin: AdminApi) => Promise<T>): Promise<T> {
+  const conn = await connect(config, process.env);
   try {
     return await fn(conn.admin);
   } finally {
@@ -202,9 +206,8 @@ async function run(
 }
 
 async function resolveUser(admin: AdminApi, ref: string) {
-  const users = await admin.listUsers();
-  const user = users.find((u) => String(u.id) === ref) ?? users.find((u) => u.username.toLowerCase() === ref.toLowerCase());
-  if (!user) throw new CliError(`no user "${ref}"`);
+  const user = findUserByRef(await admin.listUsers(), ref);
+  if (!user) throw new CliError(/^\s*\d+\s*$/.test(ref) ? `no user with id ${ref.trim()}` : `no user "${ref}"`);
   return user;
 }
 

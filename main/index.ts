@@ -52,9 +52,8 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function onReady(): Promise<void> {
-  // INFINIPROXY_DATA_DIR, as for the headless server, else the app's own folder.
-  const dataDir = process.env.INFINIPROXY_DATA_DIR?.trim() || app.getPath('userData');
-  const proxy = await ProxyRuntime.open({ dataDir, distDir: paths.renderer });
+  // INFINIPROXY_DATA_DIR (environment, then .env), resolved as for the headless server, else the app's own folder.
+  const proxy = await ProxyRuntime.open({ fallbackDataDir: app.getPath('userData'), distDir: paths.renderer });
   runtime = proxy;
   const vault = await KeyVault.open(join(proxy.dataDir, 'key-vault.json'), safeStorageEncryptor(safeStorage));
 

@@ -37,7 +37,7 @@ export interface AdminApi {
   status(): Promise<ServerStatus>;
   listUsers(): Promise<User[]>;
   createUser(input: CreateUserInput): Promise<User>;
-  /** Deletes the user and revokes their keys. `ref` is an id or a username. */
+  /** Deletes the user and revokes their keys. `ref` is an id when it is digits only, else a username (user-ref.ts). */
   deleteUser(ref: string): Promise<void>;
   listKeys(filter?: KeyListFilter): Promise<ApiKeyInfo[]>;
   createKey(input: CreateKeyInput): Promise<CreatedKey>;

@@ -64,13 +64,15 @@ export interface UsageTotals {
   total_tokens: number;
 }
 
-/** One aggregate row: a key × model × endpoint over the queried range. */
+/** One aggregate row: a key × model × endpoint × provider over the queried range. */
 export interface UsageRow extends UsageTotals {
   user_id: number;
   username: string;
   key_id: number;
   key_name: string;
   model: string;
+  /** The provider that answered; empty for requests no provider answered (and usage recorded before providers). */
+  provider: string;
   endpoint: UsageEndpoint;
 }
 
@@ -111,6 +113,10 @@ export interface RequestLogEntry {
   model: string | null;
   /** The model sent to the backend, when it differs. */
   backend_model: string | null;
+  /** The provider that answered (or the last one tried); null when none was reached (or logged before providers). */
+  provider: string | null;
+  /** Targets tried and failed before the one that answered, in order (failover). */
+  attempts: RequestAttempt[];
   status: number;
   latency_ms: number;
   stream: boolean;
@@ -126,14 +132,116 @@ export interface RequestLogQuery {
   limit?: number;
 }
 
-/** How a Claude model name is routed to a backend model. */
+/**
+ * How a request is routed to a backend model. `match` is an exact name (`claude-opus-4-8`), a tier (`opus`,
+ * `sonnet`, `haiku`), a glob (`claude-3-*`) or a kind of request: `thinking` (thinking switched on) or
+ * `long_context` (input estimate above `above_tokens`). Exact names win, then kinds, then the first tier or glob.
+ */
 export interface ModelRoute {
-  /** Exact name (`claude-opus-4-8`), a tier (`opus`, `sonnet`, `haiku`) or a glob (`claude-3-*`). */
   match: string;
-  /** Backend model id. */
-  model: string;
-  /** Largest `max_tokens` this backend model accepts; larger requests are clamped. */
+  /** Ordered `provider/model` targets: the first that is up and fits takes the request, the next on its failure. */
+  targets?: string[];
+  /** The older single-backend form: a model on the default provider (used when `targets` is absent). */
+  model?: string;
+  /** Largest `max_tokens` sent through this route; larger requests are clamped. */
   max_tokens?: number;
+  /** `long_context` routes only: the input estimate (tokens) above which the route applies (default 60000). */
+  above_tokens?: number;
+}
+
+/** The two API dialects a provider can speak. */
+export type ProviderKind = 'openai' | 'anthropic';
+
+/** What is known about one model of a provider. */
+export interface ProviderModelInfo {
+  /** Input + output tokens the model accepts; a request that cannot fit skips this target. */
+  context_window?: number;
+  /** Largest `max_tokens` the model accepts; larger requests are clamped. */
+  max_tokens?: number;
+}
+
+/**
+ * One backend. `kind: "openai"`: a Chat Completions backend (Anthropic requests are translated);
+ * `kind: "anthropic"`: a backend speaking the Messages API itself (requests forwarded as they are).
+ * The quirk fields apply to `openai` providers; new per-provider options are added here and in
+ * main/core/provider-config.ts (the schema, with the default that old saved providers get).
+ */
+export interface ProviderConfig {
+  /** Short id (`[a-z0-9-]+`), used in `provider/model` targets; `default` is the OPENAI_BASE_URL backend. */
+  name: string;
+  kind: ProviderKind;
+  /** For `openai`, the URL before `/chat/completions` (e.g. `https://api.deepseek.com/v1`); for `anthropic`, before `/v1/messages`. */
+  base_url: string;
+  /** Secret: masked in every view, never logged, redacted from relayed errors. */
+  api_key: string;
+  reasoning_request: ReasoningRequestStyle;
+  reasoning_send_back: boolean;
+  max_tokens_field: MaxTokensField;
+  /** Cap on `max_tokens` for every model of this provider; null = none. */
+  max_tokens_cap: number | null;
+  strip_schema_keys: string[];
+  /** Extra request headers sent to this provider. */
+  headers: Record<string, string>;
+  /** Known models (context window, output cap), by backend model id. */
+  models: Record<string, ProviderModelInfo>;
+  /** The preset it was made from (`deepseek`…), informational. */
+  preset?: string;
+}
+
+/** A provider as an admin may see it: the key replaced by a hint. */
+export type ProviderView = Omit<ProviderConfig, 'api_key'> & {
+  api_key_set: boolean;
+  /** e.g. `sk-…a1b2`; empty when unset. */
+  api_key_hint: string;
+  /** True for `default`, defined by the backend fields (OPENAI_BASE_URL…), not by the `providers` list. */
+  legacy?: boolean;
+};
+
+/**
+ * A provider as given in a change: every field but `name` optional (the kind's defaults fill them). A missing or
+ * empty `api_key` keeps the saved key of the provider with the same name.
+ */
+export type ProviderInput = Partial<ProviderConfig> & { name: string };
+
+/** A built-in provider template (`cli providers add --preset deepseek`, "Add provider" in Settings). */
+export interface ProviderPreset {
+  id: string;
+  label: string;
+  kind: ProviderKind;
+  base_url: string;
+  /** The backend needs a key (local servers do not). */
+  needs_key: boolean;
+  /** Usual model ids, the first one the suggested default. */
+  model_names: string[];
+  /** The settings this backend needs, and what is known of its models. */
+  config: Partial<Omit<ProviderConfig, 'name' | 'api_key' | 'base_url' | 'kind'>>;
+  /** Where to get a key, or a note about the backend. */
+  note?: string;
+}
+
+/** How a provider has been answering lately (its circuit breaker). */
+export type ProviderState = 'healthy' | 'degraded' | 'down';
+
+export interface ProviderHealth {
+  name: string;
+  kind: ProviderKind;
+  state: ProviderState;
+  /** The last failure (status or connection error), redacted; null when none since start. */
+  last_error: string | null;
+  /** ISO time the provider entered its state. */
+  since: string;
+  consecutive_failures: number;
+  /** While down: ISO time after which one request probes it again. */
+  retry_at: string | null;
+}
+
+/** One try of a request at a target that failed before the answer (request log). */
+export interface RequestAttempt {
+  provider: string;
+  model: string;
+  /** The status answered, or 0 when there was no answer (refused, reset, timed out). */
+  status: number;
+  error: string;
 }
 
 /** How Anthropic `thinking` is switched on at the backend. */
@@ -150,10 +258,15 @@ export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
 
 /** Everything the proxy can be configured with. */
 export interface Settings {
+  /**
+   * The backends besides `default`. The fields from `backend_url` to `strip_schema_keys` define the provider
+   * `default` (OPENAI_BASE_URL, the single-backend form) when `backend_url` is set.
+   */
+  providers: ProviderConfig[];
   /** Backend base URL, normalised to end in `/v1` (or the backend's own prefix), no trailing slash. */
   backend_url: string;
   backend_api_key: string;
-  /** Backend model used when no route matches (OPENAI_MODEL). */
+  /** Backend model used when no route matches (OPENAI_MODEL): a model of the default provider, or `provider/model`. */
   default_model: string;
   model_routes: ModelRoute[];
   /** Global cap on `max_tokens` sent to the backend, applied after per-route caps; null = none. */
@@ -178,8 +291,10 @@ export interface Settings {
   start_at_login: boolean;
 }
 
-/** Settings as shown to an admin: the backend key masked. */
-export type SettingsView = Omit<Settings, 'backend_api_key'> & {
+/** Settings as shown to an admin: the backend key and every provider key masked. */
+export type SettingsView = Omit<Settings, 'backend_api_key' | 'providers'> & {
+  /** Every provider in force, `default` (from the backend fields) first when it is set; keys masked. */
+  providers: ProviderView[];
   backend_api_key_set: boolean;
   /** e.g. `sk-…a1b2`; empty when unset. */
   backend_api_key_hint: string;
@@ -187,8 +302,11 @@ export type SettingsView = Omit<Settings, 'backend_api_key'> & {
   overridden: (keyof Settings)[];
 };
 
-/** A change to settings; `backend_api_key` replaces the key when present and non-empty. */
-export type SettingsPatch = Partial<Settings>;
+/**
+ * A change to settings; `backend_api_key` replaces the key when present and non-empty. `providers` replaces the
+ * list (a provider given without a key keeps its saved one; `default` is not part of the list).
+ */
+export type SettingsPatch = Partial<Omit<Settings, 'providers'>> & { providers?: ProviderInput[] };
 
 /** What the proxy is doing now. */
 export interface ServerStatus {
@@ -203,6 +321,8 @@ export interface ServerStatus {
   version: string;
   /** Last start error (port in use, bad setting), shown instead of a crash. */
   error: string | null;
+  /** Each provider in force and how it has been answering. */
+  providers: ProviderHealth[];
 }
 
 /** One check of the backend probe (`cli doctor`, "Test connection"). */

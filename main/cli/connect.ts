@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdminApi } from '../../shared/admin-api';
 import { createHttpAdminClient } from '../../shared/admin-http-client';
+import type { ProcessConfig } from '../core/config';
 import { ProxyRuntime } from '../core/runtime';
 import { readLockHolder } from '../core/store/data-dir-lock';
 import { ADMIN_TOKEN_FILE } from '../core/store/lowdb-store';
@@ -37,24 +38,26 @@ function runningServerUrl(dataDir: string): string | null {
   }
 }
 
-/** The admin token a CLI in this environment should use. */
-export function adminTokenFor(dataDir: string, env: NodeJS.ProcessEnv): string | null {
-  if (env.ADMIN_TOKEN) return env.ADMIN_TOKEN;
+/** The admin token a CLI should use: ADMIN_TOKEN (environment, then `.env`), else the data dir's token file. */
+export function adminTokenFor(config: Pick<ProcessConfig, 'dataDir' | 'adminToken'>): string | null {
+  if (config.adminToken) return config.adminToken;
   try {
-    return readFileSync(join(dataDir, ADMIN_TOKEN_FILE), 'utf8').trim() || null;
+    return readFileSync(join(config.dataDir, ADMIN_TOKEN_FILE), 'utf8').trim() || null;
   } catch {
     return null;
   }
 }
 
-export async function connect(dataDir: string, env: NodeJS.ProcessEnv): Promise<Connection> {
+/** Reaches the store of `config.dataDir` (resolved by loadProcessConfig, as `serve` resolves it). */
+export async function connect(config: ProcessConfig, env: NodeJS.ProcessEnv): Promise<Connection> {
+  const { dataDir } = config;
   const holder = readLockHolder(dataDir);
   if (!holder) {
     const runtime = await ProxyRuntime.open({ dataDir, env });
     return { admin: runtime.admin, via: 'direct', close: () => runtime.close() };
   }
   const url = runningServerUrl(dataDir);
-  const token = adminTokenFor(dataDir, env);
+  const token = adminTokenFor(config);
   if (!url || !token) {
     throw new CliError(
       `The data dir ${dataDir} is held by process ${holder.pid} (${holder.command}), which is not serving right now. ` +

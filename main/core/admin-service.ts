@@ -12,13 +12,16 @@ import type {
   KeyRemaining,
   RequestLogQuery,
   ServerStatus,
+  Settings,
   SettingsPatch,
   SettingsView,
   UsageQuery,
 } from '../../shared/types';
 import { probeBackend } from './backend-probe';
 import type { ProbeUpstream } from './backend-probe';
-import { maskSecret, parseSettingsPatch } from './config';
+import { redactSecrets } from '../../shared/redact';
+import { configuredSecrets, maskSecret, parseSettingsPatch } from './config';
+import { effectiveProviders, providerView, withSavedKeys } from './provider-config';
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
 import type { Store } from './store/store';
@@ -31,7 +34,7 @@ export interface AdminServiceDeps {
   /** The backend client the probe (testConnection) sends its requests with. */
   upstream: ProbeUpstream;
   /** What a key has left under its limits now (the runtime's KeyLimiter); listed keys carry it as `remaining`. */
-  remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining;
+  remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining | Promise<KeyRemaining>;
 }
 
 const LIMIT_FIELDS = ['requests_per_minute', 'concurrent_streams', 'tokens_per_day', 'tokens_per_month'] as const;
@@ -40,8 +43,8 @@ const LIMIT_FIELDS = ['requests_per_minute', 'concurrent_streams', 'tokens_per_d
 export function createAdminService(deps: AdminServiceDeps): AdminApi {
   const { store } = deps;
   /** An active key with what it has left, when the service knows. */
-  const withRemaining = (info: ApiKeyInfo): ApiKeyInfo =>
-    deps.remaining && info.is_active ? { ...info, remaining: deps.remaining(info) } : info;
+  const withRemaining = async (info: ApiKeyInfo): Promise<ApiKeyInfo> =>
+    deps.remaining && info.is_active ? { ...info, remaining: await deps.remaining(info) } : info;
   return {
     status: async () => deps.status(),
 
@@ -65,7 +68,7 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
     listKeys: (filter?: KeyListFilter) => {
       const f = record(filter ?? {}, 'filter');
       const user_id = optInt(f.user_id, 'user_id', 1);
-      return store.keys.list(user_id === undefined ? undefined : { user_id }).then((keys) => keys.map(withRemaining));
+      return store.keys.list(user_id === undefined ? undefined : { user_id }).then((keys) => Promise.all(keys.map(withRemaining)));
     },
 
     createKey: async (input: CreateKeyInput) => {
@@ -111,26 +114,55 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
     getSettings: async () => settingsView(deps.settings.current()),
 
     updateSettings: async (patch: SettingsPatch) => {
-      const parsed = parseSettingsPatch(patch ?? {});
+      const current = deps.settings.current().settings;
+      const input = isRecord(patch) && Array.isArray(patch.providers) ? { ...patch, providers: withSavedKeys(patch.providers, current.providers) } : patch;
+      const parsed = parseSettingsPatch(input ?? {});
       if (!parsed.ok) throw new AdminError({ status: 400, code: 'invalid_argument', message: parsed.message });
       const clean = { ...parsed.patch };
       if (!clean.backend_api_key) delete clean.backend_api_key;
+      const problem = routeProblem({ ...current, ...clean });
+      if (problem) throw invalid(problem.field, problem.message);
       return settingsView(await deps.settings.save(clean));
     },
 
-    testConnection: () => probeBackend(deps.settings.current().settings, deps.upstream),
+    testConnection: async () => {
+      const settings = deps.settings.current().settings;
+      // The report quotes the backend's answers, which may quote its key.
+      const report = await probeBackend(settings, deps.upstream);
+      return JSON.parse(redactSecrets(JSON.stringify(report), configuredSecrets(settings))) as typeof report;
+    },
   };
 }
 
-/** Settings as an admin sees them: the backend key replaced by a hint. */
+/** Settings as an admin sees them: the backend key and every provider key replaced by a hint. */
 export function settingsView({ settings, overridden }: ResolvedSettings): SettingsView {
-  const { backend_api_key, ...rest } = settings;
+  const { backend_api_key, providers: _saved, ...rest } = settings;
   return {
     ...rest,
+    providers: effectiveProviders(settings).map((p) => providerView(p, maskSecret)),
     backend_api_key_set: backend_api_key !== '',
     backend_api_key_hint: maskSecret(backend_api_key),
     overridden: [...overridden],
   };
+}
+
+/**
+ * A route target or the default model naming a provider that does not exist, as a field and message; null when
+ * every `provider/model` target names a provider in force. (A default model whose prefix is no provider's name is
+ * a model id of the default provider, e.g. OpenRouter's `anthropic/claude-sonnet-4`.)
+ */
+export function routeProblem(settings: Settings): { field: string; message: string } | null {
+  const names = new Set(effectiveProviders(settings).map((p) => p.name));
+  for (const [i, route] of settings.model_routes.entries()) {
+    for (const [j, target] of (route.targets ?? []).entries()) {
+      const provider = target.slice(0, target.indexOf('/'));
+      if (!names.has(provider)) {
+        const known = names.size > 0 ? ` (providers: ${[...names].join(', ')})` : ' (no provider is configured)';
+        return { field: `model_routes.${i}.targets.${j}`, message: `no provider named "${provider}"${known}` };
+      }
+    }
+  }
+  return null;
 }
 
 /**

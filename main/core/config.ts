@@ -4,14 +4,17 @@
  * Precedence, highest first: flags > environment > `.env` file > saved settings (Store.settings) > defaults.
  * Everything here is pure (no I/O): callers pass the layers in. Environment variables are the seed's:
  * `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OPENAI_MODEL`, `PROXY_HOST`, `PROXY_PORT`, `TIMEOUT` (seconds), `DEBUG`,
- * plus `INFINIPROXY_DATA_DIR` and `ADMIN_TOKEN`, which are not settings (see {@link resolveDataDir}).
+ * plus `INFINIPROXY_DATA_DIR`, `ADMIN_TOKEN` and `TRUSTED_PROXIES`, which are not settings (see {@link resolveProcessConfig}).
  */
 import { posix, win32 } from 'node:path';
 import { z } from 'zod';
+import { secretMask } from '../../shared/redact';
 import type { Settings } from '../../shared/types';
+import { PROVIDER_NAME, providersSchema } from './provider-config';
 
 /** The values used when no layer sets a field. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
+  providers: [],
   backend_url: '',
   backend_api_key: '',
   default_model: '',
@@ -43,18 +46,34 @@ export const ENV_VARS = {
 
 const httpUrl = z.string().refine((s) => s === '' || isHttpUrl(s), { message: 'must be an http:// or https:// URL' });
 
+/** A `provider/model` route target. */
+const routeTarget = z
+  .string()
+  .trim()
+  .refine((t) => PROVIDER_NAME.test(t.slice(0, Math.max(0, t.indexOf('/')))) && t.indexOf('/') < t.length - 1, {
+    message: 'must be provider/model (e.g. deepseek/deepseek-chat)',
+  });
+
+/** One model route: `targets` (the provider form) or `model` (the single-backend form), or both. */
+function modelRouteSchema() {
+  return z
+    .strictObject({
+      match: z.string().trim().min(1, 'must not be empty'),
+      targets: z.array(routeTarget).min(1, 'must name at least one provider/model').optional(),
+      model: z.string().trim().min(1, 'must not be empty').optional(),
+      max_tokens: z.number().int().positive().optional(),
+      above_tokens: z.number().int().positive().optional(),
+    })
+    .refine((r) => r.targets !== undefined || r.model !== undefined, { message: 'needs targets (or a model)' });
+}
+
 /** The schema of a whole Settings object; `settingsPatchSchema` validates admin changes with it. */
 export const settingsSchema = z.strictObject({
+  providers: providersSchema,
   backend_url: httpUrl.transform(normaliseBackendUrl),
   backend_api_key: z.string(),
   default_model: z.string().trim(),
-  model_routes: z.array(
-    z.strictObject({
-      match: z.string().trim().min(1, 'must not be empty'),
-      model: z.string().trim().min(1, 'must not be empty'),
-      max_tokens: z.number().int().positive().optional(),
-    }),
-  ),
+  model_routes: z.array(modelRouteSchema()),
   max_tokens_cap: z.number().int().positive().nullable(),
   reasoning_request: z.enum(['none', 'reasoning_effort', 'thinking', 'enable_thinking', 'chat_template_kwargs', 'openrouter']),
   reasoning_send_back: z.boolean(),
@@ -224,17 +243,22 @@ export function defaultDataDir(env: Record<string, string | undefined>, platform
   return posix.join(env.XDG_CONFIG_HOME || posix.join(home, '.config'), 'InfiniProxy');
 }
 
-/** The data dir: an explicit choice, else `INFINIPROXY_DATA_DIR` from the environment, then `.env`, else the default. */
+/**
+ * The data dir: an explicit choice (`--data-dir`), else `INFINIPROXY_DATA_DIR` from the environment, then `.env`,
+ * else `fallback` (the desktop app's own folder) or the per-user default.
+ */
 export function resolveDataDir(opts: {
   explicit?: string;
   env: Record<string, string | undefined>;
   dotenv?: Record<string, string | undefined>;
   platform: NodeJS.Platform;
+  fallback?: string;
 }): string {
   return (
-    opts.explicit ||
-    opts.env.INFINIPROXY_DATA_DIR ||
-    opts.dotenv?.INFINIPROXY_DATA_DIR ||
+    opts.explicit?.trim() ||
+    opts.env.INFINIPROXY_DATA_DIR?.trim() ||
+    opts.dotenv?.INFINIPROXY_DATA_DIR?.trim() ||
+    opts.fallback ||
     defaultDataDir(opts.env, opts.platform)
   );
 }
@@ -247,11 +271,41 @@ export function adminTokenOverride(
   return env.ADMIN_TOKEN?.trim() || dotenv.ADMIN_TOKEN?.trim() || undefined;
 }
 
+/** What a process takes from flags, the environment and `.env` besides the settings: the same for every command. */
+export interface ProcessConfig {
+  dataDir: string;
+  /** ADMIN_TOKEN, when set (else the data dir's `admin-token` file applies). */
+  adminToken: string | undefined;
+  /** TRUSTED_PROXIES (empty when unset): the reverse proxies whose X-Forwarded-For is believed. */
+  trustedProxies: string;
+}
+
+/** Resolves {@link ProcessConfig}: flags > environment > `.env` > defaults, as for the settings. */
+export function resolveProcessConfig(opts: {
+  dataDirFlag?: string;
+  env: Record<string, string | undefined>;
+  dotenv: Record<string, string | undefined>;
+  platform: NodeJS.Platform;
+  fallbackDataDir?: string;
+}): ProcessConfig {
+  const { env, dotenv } = opts;
+  return {
+    dataDir: resolveDataDir({ explicit: opts.dataDirFlag, env, dotenv, platform: opts.platform, fallback: opts.fallbackDataDir }),
+    adminToken: adminTokenOverride(env, dotenv),
+    trustedProxies: (env.TRUSTED_PROXIES ?? dotenv.TRUSTED_PROXIES ?? '').trim(),
+  };
+}
+
 /** A secret as it may be shown: `sk-…a1b2` (short secrets show nothing but the ellipsis). Empty stays empty. */
-export function maskSecret(key: string): string {
-  if (!key) return '';
-  if (key.length < 12) return '…';
-  return `${key.slice(0, 3)}…${key.slice(-4)}`;
+export const maskSecret: (key: string) => string = secretMask;
+
+/**
+ * Every secret the settings hold that must never reach a client or a record: the backend key and each provider's
+ * key. Relayed and recorded texts are passed through `redactSecrets(text, configuredSecrets(settings))`.
+ */
+export function configuredSecrets(settings: Pick<Settings, 'backend_api_key' | 'providers'>): string[] {
+  const keys = [settings.backend_api_key, ...(settings.providers ?? []).map((p) => p.api_key)];
+  return keys.filter((k): k is string => typeof k === 'string' && k !== '');
 }
 
 /**

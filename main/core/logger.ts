@@ -19,6 +19,8 @@ export interface LoggerOptions {
   write?: (line: string) => void;
   /** A clock for timestamps (tests). */
   now?: () => Date;
+  /** Masks secrets in every line (the runtime passes its configured backend keys: shared/redact.ts). */
+  redact?: (text: string) => string;
 }
 
 /** Creates a logger writing `<ISO time> <level> <message>` lines. */
@@ -26,7 +28,8 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const write = opts.write ?? ((line: string) => void process.stderr.write(line));
   const now = opts.now ?? (() => new Date());
   const debugOn = typeof opts.debug === 'function' ? opts.debug : () => opts.debug === true;
-  const line = (level: string, message: string): void => write(`${now().toISOString()} ${level} ${message}\n`);
+  const redact = opts.redact ?? ((text: string) => text);
+  const line = (level: string, message: string): void => write(`${now().toISOString()} ${level} ${redact(message)}\n`);
   return {
     info: (m) => line('info ', m),
     warn: (m) => line('warn ', m),

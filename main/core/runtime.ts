@@ -6,7 +6,8 @@
  * the running server. Start never throws for a bad setting or a busy port: the status carries the error.
  * Settings saved through the admin API apply to the next request; host and port apply on the next start.
  */
-import { rmSync, writeFileSync } from 'node:fs';
+import { rmSync } from 'node:fs';
+import type { BlockList } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AdminApi } from '../../shared/admin-api';
@@ -19,12 +20,18 @@ import type { RunningServer } from '../proxy/server';
 import { createUpstreamClient } from '../upstream/client';
 import type { UpstreamClient } from '../upstream/client';
 import { createAdminService } from './admin-service';
-import { adminTokenOverride, isBackendConfigured, isLoopbackHost, LayeredSettings, resolveDataDir } from './config';
-import { readDotenvFile } from './env-file';
+import { secretRedactor } from '../../shared/redact';
+import { configuredSecrets, isBackendConfigured, isLoopbackHost, LayeredSettings } from './config';
+import { loadProcessConfig } from './env-file';
+import { parseTrustedProxies } from '../proxy/client-address';
 import { KeyLimiter } from './limits/key-limiter';
+import type { Limiter } from './limits/limiter';
 import { createLogger } from './logger';
 import type { Logger } from './logger';
 import { openStore } from './store/lowdb-store';
+import { writePrivateFileSync } from './store/private-files';
+import { ProviderHealthBoard } from '../providers/health';
+import { effectiveProviders } from './provider-config';
 import type { Store } from './store/store';
 
 /** The app's version (package.json). */
@@ -34,8 +41,10 @@ export const APP_VERSION: string = pkg.version;
 export const SERVER_INFO_FILE = 'server.json';
 
 export interface RuntimeOptions {
-  /** The data dir; default: INFINIPROXY_DATA_DIR (environment, then .env), else the per-user config dir. */
+  /** The data dir (`--data-dir`); default: INFINIPROXY_DATA_DIR (environment, then .env), else `fallbackDataDir`. */
   dataDir?: string;
+  /** The data dir when nothing names one (the desktop app's folder); default the per-user config dir. */
+  fallbackDataDir?: string;
   /** Settings fixed by command-line flags (highest precedence). */
   flags?: Partial<Settings>;
   /** The environment (default process.env). */
@@ -56,12 +65,16 @@ export class ProxyRuntime {
   readonly admin: AdminApi;
   readonly logger: Logger;
   /** Per-key limits; its counts (requests this minute, in flight) outlive a stop and start. */
-  readonly limiter: KeyLimiter;
+  readonly limiter: Limiter;
+  /** Each provider's circuit breaker and health; outlives a stop and start. */
+  readonly health: ProviderHealthBoard;
+  readonly #openedAt = Date.now();
   readonly #authThrottle: AuthThrottle;
   readonly #settings: LayeredSettings;
   readonly #upstream: UpstreamClient;
   readonly #distDir: string;
   readonly #adminToken: string | undefined;
+  readonly #trustedProxies: BlockList | null;
   readonly #listeners = new Set<(s: ServerStatus) => void>();
   #server: RunningServer | null = null;
   #error: string | null = null;
@@ -73,6 +86,7 @@ export class ProxyRuntime {
     store: Store;
     settings: LayeredSettings;
     adminToken: string | undefined;
+    trustedProxies: string;
     distDir: string;
     log?: (line: string) => void;
     authThrottle?: AuthThrottleOptions;
@@ -81,11 +95,19 @@ export class ProxyRuntime {
     this.store = init.store;
     this.#settings = init.settings;
     this.#adminToken = init.adminToken;
+    const trusted = parseTrustedProxies(init.trustedProxies);
+    this.#trustedProxies = trusted.list;
     this.#distDir = init.distDir;
-    this.logger = createLogger({ debug: () => this.settings().debug, write: init.log });
+    this.logger = createLogger({
+      debug: () => this.settings().debug,
+      write: init.log,
+      redact: secretRedactor(() => configuredSecrets(this.settings())),
+    });
     this.#upstream = createUpstreamClient({ userAgent: `InfiniProxy/${APP_VERSION}` });
     this.limiter = new KeyLimiter({ tokensSince: (keyId, since) => this.store.usage.tokensSince(keyId, since) });
     this.#authThrottle = new AuthThrottle(init.authThrottle);
+    this.health = new ProviderHealthBoard();
+    this.health.onChange(() => this.#emit());
     this.admin = createAdminService({
       store: this.store,
       settings: this.#settings,
@@ -94,27 +116,33 @@ export class ProxyRuntime {
       remaining: (key) => this.limiter.remaining(key),
     });
     this.#settings.onChange(() => this.#emit());
+    for (const entry of trusted.invalid) this.logger.warn(`TRUSTED_PROXIES: "${entry}" is not an address or CIDR block; ignored`);
   }
 
   /** Opens the store in the data dir and resolves the settings. */
   static async open(opts: RuntimeOptions = {}): Promise<ProxyRuntime> {
     const env = opts.env ?? process.env;
-    const dotenv = readDotenvFile(opts.cwd ?? process.cwd());
-    const dataDir = resolve(resolveDataDir({ explicit: opts.dataDir, env, dotenv, platform: process.platform }));
-    const store = await openStore(dataDir);
+    const config = loadProcessConfig({ dataDirFlag: opts.dataDir, env, cwd: opts.cwd, fallbackDataDir: opts.fallbackDataDir });
+    const { dataDir, dotenv } = config;
+    const warnings: string[] = [];
+    const store = await openStore(dataDir, { warn: (message) => void warnings.push(message) });
     try {
+      // The admin token exists from the start, so the CLI can reach a server that has had no admin request yet.
+      if (!config.adminToken) await store.adminToken();
       const saved = await store.settings.get();
       const settings = new LayeredSettings({ flags: opts.flags, env, dotenv, saved }, (patch) => store.settings.update(patch));
       const runtime = new ProxyRuntime({
         dataDir,
         store,
         settings,
-        adminToken: adminTokenOverride(env, dotenv),
+        adminToken: config.adminToken,
+        trustedProxies: config.trustedProxies,
         distDir: opts.distDir ?? defaultDistDir(),
         log: opts.log,
         authThrottle: opts.authThrottle,
       });
       for (const problem of settings.current().problems) runtime.logger.warn(`setting ignored: ${problem}`);
+      for (const warning of warnings) runtime.logger.warn(warning);
       return runtime;
     } catch (err) {
       await store.close();
@@ -142,6 +170,7 @@ export class ProxyRuntime {
         upstream: this.#upstream,
         limiter: this.limiter,
         authThrottle: this.#authThrottle,
+        trustedProxies: this.#trustedProxies,
         logger: this.logger,
         distDir: this.#distDir,
         version: APP_VERSION,
@@ -154,10 +183,9 @@ export class ProxyRuntime {
         return this.#emit();
       }
       this.#error = null;
-      writeFileSync(
+      writePrivateFileSync(
         join(this.dataDir, SERVER_INFO_FILE),
         JSON.stringify({ pid: process.pid, url: this.#server.url, started_at: new Date().toISOString() }) + '\n',
-        { mode: 0o600 },
       );
       if (!isLoopbackHost(settings.host)) {
         this.logger.warn(
@@ -197,6 +225,7 @@ export class ProxyRuntime {
       default_model: settings.default_model,
       version: APP_VERSION,
       error: this.#error,
+      providers: this.health.snapshot(effectiveProviders(settings), this.#openedAt),
     };
   }
 

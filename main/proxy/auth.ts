@@ -2,17 +2,26 @@
  * Authentication middleware: client API keys on the API routes, the admin token on the admin routes.
  * Rejections say plainly that it is InfiniProxy's own key that was refused, not the backend's.
  *
- * Both consult the app's AuthThrottle: an address that keeps presenting wrong keys or tokens is refused with 429 and
- * `retry-after` before its credentials are even looked at, and the block is logged once (the address, never what it
- * sent). A request with no credentials at all is not a guess and is not counted.
+ * Both consult the app's AuthThrottle, for failures only: valid credentials are always accepted (every local client,
+ * or every client behind one reverse proxy, shares an address, so a guesser must not lock the others out). An
+ * address that keeps presenting wrong keys or tokens gets 429 with `retry-after` instead of 401 for its wrong
+ * credentials, and the block is logged once (the address, never what it sent). A request with no credentials at all
+ * is not a guess and is not counted. The address is the peer's, or the client's behind a TRUSTED_PROXIES proxy
+ * (client-address.ts).
  */
 import { safeEqual } from './validate/constant-time';
 import type { Middleware } from 'koa';
 import type { AppDeps, ProxyContext, ProxyState } from './context';
+import { clientAddress } from './client-address';
 import { AppError } from './errors';
 
 /** What the authentication middleware needs from the app. */
-type AuthDeps = Pick<AppDeps, 'authThrottle' | 'logger'>;
+type AuthDeps = Pick<AppDeps, 'authThrottle' | 'logger' | 'trustedProxies'>;
+
+/** The address failures are counted for: the peer, or the client behind a trusted reverse proxy. */
+export function throttleAddress(deps: Pick<AppDeps, 'trustedProxies'>, ctx: ProxyContext): string {
+  return clientAddress(ctx.req.socket.remoteAddress ?? '', ctx.get('x-forwarded-for') || undefined, deps.trustedProxies ?? null);
+}
 
 /** The key a client sent: `x-api-key: KEY` or `Authorization: Bearer KEY`. */
 export function clientKeyOf(ctx: ProxyContext): string | undefined {
@@ -30,7 +39,6 @@ export function bearerOf(ctx: ProxyContext): string | undefined {
 /** Accepts only requests with an active InfiniProxy API key; sets `ctx.state.key`. */
 export function clientAuth(deps: Pick<AppDeps, 'store'> & AuthDeps): Middleware<ProxyState> {
   return async (ctx, next) => {
-    refuseIfThrottled(deps, ctx);
     const secret = clientKeyOf(ctx);
     if (!secret) {
       throw new AppError(
@@ -41,7 +49,7 @@ export function clientAuth(deps: Pick<AppDeps, 'store'> & AuthDeps): Middleware<
     }
     const key = await deps.store.keys.authenticate(secret);
     if (!key) {
-      countFailure(deps, ctx, 'API key');
+      refuseFailure(deps, ctx, 'API key');
       throw new AppError(
         401,
         'invalid_api_key',
@@ -49,7 +57,7 @@ export function clientAuth(deps: Pick<AppDeps, 'store'> & AuthDeps): Middleware<
           '(admin UI, or `npm run cli -- keys create`); this is the proxy\'s key, not the backend\'s.',
       );
     }
-    deps.authThrottle.succeed(ctx.ip);
+    deps.authThrottle.succeed(throttleAddress(deps, ctx));
     ctx.state.key = key;
     await next();
   };
@@ -59,11 +67,10 @@ export function clientAuth(deps: Pick<AppDeps, 'store'> & AuthDeps): Middleware<
 export function adminAuth(deps: Pick<AppDeps, 'adminToken'> & AuthDeps): Middleware<ProxyState> {
   return async (ctx, next) => {
     ctx.state.errorFormat = 'admin';
-    refuseIfThrottled(deps, ctx);
     const given = bearerOf(ctx);
     const expected = await deps.adminToken();
     if (!given || !safeEqual(given, expected)) {
-      if (given) countFailure(deps, ctx, 'admin token');
+      if (given) refuseFailure(deps, ctx, 'admin token');
       throw new AppError(
         401,
         'unauthorized',
@@ -72,30 +79,31 @@ export function adminAuth(deps: Pick<AppDeps, 'adminToken'> & AuthDeps): Middlew
           : 'Missing admin token: send `Authorization: Bearer <admin token>` (get it with `npm run cli -- admin-token`).',
       );
     }
-    deps.authThrottle.succeed(ctx.ip);
+    deps.authThrottle.succeed(throttleAddress(deps, ctx));
     await next();
   };
 }
 
-/** 429 with `retry-after` when the request's address is blocked for failing authentication too often. */
-function refuseIfThrottled(deps: AuthDeps, ctx: ProxyContext): void {
-  const check = deps.authThrottle.check(ctx.ip);
-  if (!check.blocked) return;
-  throw new AppError(
-    429,
-    'too_many_failed_authentications',
-    `Too many failed authentication attempts from this address; retry in ${check.retryAfterSeconds} s.`,
-    { type: 'rate_limit_error', headers: { 'retry-after': String(check.retryAfterSeconds) } },
-  );
-}
-
-/** Counts a wrong credential from the request's address; logs one line when that blocks the address. */
-function countFailure(deps: AuthDeps, ctx: ProxyContext, what: 'API key' | 'admin token'): void {
-  if (!deps.authThrottle.fail(ctx.ip)) return;
-  const check = deps.authThrottle.check(ctx.ip);
-  const seconds = check.blocked ? check.retryAfterSeconds : 0;
+/**
+ * A wrong credential: 429 with `retry-after` when its address is blocked for failing too often, else the failure is
+ * counted (one log line when that blocks the address) and the caller answers 401.
+ */
+function refuseFailure(deps: AuthDeps, ctx: ProxyContext, what: 'API key' | 'admin token'): void {
+  const address = throttleAddress(deps, ctx);
+  const check = deps.authThrottle.check(address);
+  if (check.blocked) {
+    throw new AppError(
+      429,
+      'too_many_failed_authentications',
+      `Too many failed authentication attempts from this address; retry in ${check.retryAfterSeconds} s.`,
+      { type: 'rate_limit_error', headers: { 'retry-after': String(check.retryAfterSeconds) } },
+    );
+  }
+  if (!deps.authThrottle.fail(address)) return;
+  const blocked = deps.authThrottle.check(address);
+  const seconds = blocked.blocked ? blocked.retryAfterSeconds : 0;
   deps.logger.warn(
-    `auth: too many failed authentications from ${ctx.ip || 'an unknown address'} (last: a wrong ${what}); ` +
-      `refused for ${seconds} s ${ctx.state.requestId}`,
+    `auth: too many failed authentications from ${address || 'an unknown address'} (last: a wrong ${what}); ` +
+      `its wrong credentials are refused for ${seconds} s ${ctx.state.requestId}`,
   );
 }

@@ -2,11 +2,12 @@
  * The types every proxy route shares: what the app is built from (AppDeps) and what a request carries (ProxyState).
  * Route modules export `xxxRoutes(deps: AppDeps): ProxyRouter`.
  */
+import type { BlockList } from 'node:net';
 import type Router from '@koa/router';
 import type { ParameterizedContext } from 'koa';
 import type { AdminApi } from '../../shared/admin-api';
 import type { Settings } from '../../shared/types';
-import type { KeyLimiter } from '../core/limits/key-limiter';
+import type { Admitted, Limiter } from '../core/limits/limiter';
 import type { Logger } from '../core/logger';
 import type { AuthenticatedKey, Store } from '../core/store/store';
 import type { UpstreamClient } from '../upstream/client';
@@ -24,9 +25,11 @@ export interface AppDeps {
   adminToken(): Promise<string>;
   upstream: UpstreamClient;
   /** Per-key limits (requests per minute, concurrency, token budgets); one per app, shared by its routes. */
-  limiter: KeyLimiter;
+  limiter: Limiter;
   /** Refuses addresses that keep failing authentication (client keys and the admin token alike). */
   authThrottle: AuthThrottle;
+  /** The reverse proxies whose `X-Forwarded-For` names the client (TRUSTED_PROXIES); none when absent. */
+  trustedProxies?: BlockList | null;
   logger: Logger;
   /** The built renderer served at /admin (dist/renderer). */
   distDir: string;
@@ -41,6 +44,10 @@ export interface ProxyState {
   startedAt: number;
   /** The client's key, once clientAuth has accepted it. */
   key?: AuthenticatedKey;
+  /** The key's admission by its limits (key-limits.ts); the usage record settles it. */
+  admission?: Admitted;
+  /** The request body, once read (http-body.ts reads it once). */
+  rawBody?: Promise<Buffer>;
   /** Which API's error shape failures get; set by routes, else chosen from the path. */
   errorFormat?: ErrorFormat;
 }

@@ -23,9 +23,20 @@ export interface BoundAddress {
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
 const WILDCARDS = new Set(['', '0.0.0.0', '::']);
 
-/** True for the paths the guard protects: the web admin and admin API (`/admin…`) and `/usage/…`. */
+/**
+ * True for the paths the guard protects: the web admin and admin API (`/admin…`) and `/usage…`. Compared as the
+ * router matches paths: case-insensitively (`/ADMIN/users` reaches the admin routes), percent-escapes of letters
+ * decoded, repeated slashes as one.
+ */
 export function isGuardedPath(path: string): boolean {
-  return path === '/admin' || path.startsWith('/admin/') || path.startsWith('/usage/');
+  let p = path;
+  try {
+    p = decodeURIComponent(path);
+  } catch {
+    /* a malformed escape: compare as sent */
+  }
+  p = p.toLowerCase().replace(/\/{2,}/g, '/');
+  return p === '/admin' || p.startsWith('/admin/') || p === '/usage' || p.startsWith('/usage/');
 }
 
 /** A `Host` header split into a lowercase name (IPv6 without brackets) and a port (80 when absent); undefined if malformed. */

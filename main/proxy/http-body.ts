@@ -10,6 +10,13 @@ export const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /** Reads the whole request body. Rejects with 413 past `limit` bytes (the rest is discarded, the answer still sent). */
 export function readRawBody(ctx: ProxyContext, limit = MAX_BODY_BYTES): Promise<Buffer> {
+  // Read once per request: a body read before the route (key-limits.ts) is kept on the state.
+  if (ctx.state.rawBody) return ctx.state.rawBody;
+  ctx.state.rawBody = readBodyOnce(ctx, limit);
+  return ctx.state.rawBody;
+}
+
+function readBodyOnce(ctx: ProxyContext, limit: number): Promise<Buffer> {
   const tooLarge = (): AppError =>
     new AppError(413, 'request_too_large', `Request body is larger than the ${Math.round(limit / 1024 / 1024)} MB InfiniProxy accepts.`);
   const declared = Number(ctx.get('content-length'));

@@ -3,6 +3,8 @@
  * way (key, user, time, latency from the request's start), plus what the route learned.
  */
 import { performance } from 'node:perf_hooks';
+import { redactSecrets } from '../../shared/redact';
+import { configuredSecrets } from '../core/config';
 import type { UsageEvent } from '../core/store/store';
 import type { AppDeps, ProxyContext } from './context';
 
@@ -22,8 +24,8 @@ export interface ExchangeRecord {
   error: string | null;
 }
 
-/** Records the request for the authenticated key (nothing when there is none). */
-export function recordExchange(deps: Pick<AppDeps, 'store'>, ctx: ProxyContext, r: ExchangeRecord): void {
+/** Records the request for the authenticated key (nothing when there is none); backend keys are masked in `error`. */
+export function recordExchange(deps: Pick<AppDeps, 'store' | 'settings'>, ctx: ProxyContext, r: ExchangeRecord): void {
   const key = ctx.state.key;
   if (!key) return;
   deps.store.usage.record({
@@ -40,6 +42,8 @@ export function recordExchange(deps: Pick<AppDeps, 'store'>, ctx: ProxyContext, 
     output_tokens: r.tokens?.output ?? 0,
     cache_read_input_tokens: r.tokens?.cacheRead ?? 0,
     usage_estimated: r.estimated,
-    error: r.error,
+    error: r.error === null ? null : redactSecrets(r.error, configuredSecrets(deps.settings())),
   });
+  // After the record, so the store counts the tokens before the reservation that covered them goes.
+  ctx.state.admission?.settle((r.tokens?.input ?? 0) + (r.tokens?.output ?? 0));
 }

@@ -38,6 +38,8 @@ export interface StreamContext {
   /** Local estimate of the prompt's tokens (`estimateTokens`), shown until the backend reports its count. */
   estimatedInputTokens: number;
   stopSequences: readonly string[];
+  /** Applied to every error message the stream relays (the caller masks its backend keys there). */
+  redact?: (text: string) => string;
 }
 
 interface ToolBuffer {
@@ -154,7 +156,8 @@ export class StreamTranslator {
     if (this.#ended) return '';
     this.#ended = true;
     this.#failed = true;
-    return sse('error', { type: 'error', error: { type: errorType, message } });
+    const text = this.#ctx.redact ? this.#ctx.redact(message) : message;
+    return sse('error', { type: 'error', error: { type: errorType, message: text } });
   }
 
   /** A `ping` event (keep-alive); empty once the stream has ended. */

@@ -2,13 +2,16 @@
  * The Settings tab's form: its state (strings, as inputs hold them) made from a SettingsView, and the
  * validated patch of what changed. Pure.
  */
-import type { MaxTokensField, ReasoningRequestStyle, Settings, SettingsPatch, SettingsView } from '../../shared/types';
+import type { MaxTokensField, ModelRoute, ReasoningRequestStyle, Settings, SettingsPatch, SettingsView } from '../../shared/types';
 
 export interface RouteRow {
   match: string;
+  /** A model of the default provider, or `provider/model` targets separated by commas (tried in order). */
   model: string;
   /** Blank for no cap. */
   max_tokens: string;
+  /** `long_context` routes: the input tokens above which the route applies; blank for the default. */
+  above_tokens?: string;
 }
 
 export interface SettingsForm {
@@ -52,7 +55,7 @@ export function formFromSettings(view: SettingsView): SettingsForm {
     backend_url: view.backend_url,
     backend_api_key: '',
     default_model: view.default_model,
-    model_routes: view.model_routes.map((r) => ({ match: r.match, model: r.model, max_tokens: r.max_tokens === undefined ? '' : String(r.max_tokens) })),
+    model_routes: view.model_routes.map(rowFromRoute),
     max_tokens_cap: view.max_tokens_cap === null ? '' : String(view.max_tokens_cap),
     reasoning_request: view.reasoning_request,
     max_tokens_field: view.max_tokens_field,
@@ -93,18 +96,21 @@ export function buildPatch(view: SettingsView, form: SettingsForm): PatchResult 
 
   if (editable('model_routes')) {
     const routeErrors: string[] = [];
+    const providerNames = new Set((view.providers ?? []).map((p) => p.name));
     const routes = form.model_routes.map((row, i) => {
       const maxTokens = parseWhole(row.max_tokens, 1);
+      const above = parseWhole(row.above_tokens ?? '', 1);
       const problems = [
         row.match.trim() === '' ? 'a match' : '',
         row.model.trim() === '' ? 'a model' : '',
         maxTokens === 'invalid' ? 'max tokens as a whole number above 0 (or blank)' : '',
+        above === 'invalid' ? 'above tokens as a whole number above 0 (or blank)' : '',
       ].filter(Boolean);
       if (problems.length > 0) routeErrors[i] = `Route ${i + 1} needs ${problems.join(' and ')}.`;
-      return { match: row.match.trim(), model: row.model.trim(), ...(typeof maxTokens === 'number' ? { max_tokens: maxTokens } : {}) };
+      return routeFromRow(row, providerNames, maxTokens, above);
     });
     if (routeErrors.length > 0) errors.routes = routeErrors;
-    else if (JSON.stringify(routes) !== JSON.stringify(view.model_routes.map((r) => ({ match: r.match, model: r.model, ...(r.max_tokens === undefined ? {} : { max_tokens: r.max_tokens }) })))) {
+    else if (JSON.stringify(routes) !== JSON.stringify(view.model_routes.map(canonicalRoute))) {
       patch.model_routes = routes;
     }
   }
@@ -153,6 +159,42 @@ export function buildPatch(view: SettingsView, form: SettingsForm): PatchResult 
       patch[field] = value;
     }
   }
+}
+
+/** A route as a form row. */
+export function rowFromRoute(r: ModelRoute): RouteRow {
+  return {
+    match: r.match,
+    model: r.targets?.join(', ') ?? r.model ?? '',
+    max_tokens: r.max_tokens === undefined ? '' : String(r.max_tokens),
+    above_tokens: r.above_tokens === undefined ? '' : String(r.above_tokens),
+  };
+}
+
+/**
+ * A form row as a route: `targets` when the text lists several entries or names a provider (`deepseek/deepseek-chat`),
+ * else the single-backend form `model` (a model of the default provider, which may itself contain a `/`).
+ */
+function routeFromRow(row: RouteRow, providers: ReadonlySet<string>, maxTokens: number | undefined | 'invalid', above: number | undefined | 'invalid'): ModelRoute {
+  const entries = row.model.split(',').map((t) => t.trim()).filter(Boolean);
+  const named = entries.length > 0 && entries.every((t) => t.includes('/') && providers.has(t.slice(0, t.indexOf('/'))));
+  return canonicalRoute({
+    match: row.match.trim(),
+    ...(entries.length > 1 || named ? { targets: entries } : { model: row.model.trim() }),
+    ...(typeof maxTokens === 'number' ? { max_tokens: maxTokens } : {}),
+    ...(typeof above === 'number' ? { above_tokens: above } : {}),
+  });
+}
+
+/** The fields of a route in one order (for comparing a form's routes with the saved ones). */
+function canonicalRoute(r: ModelRoute): ModelRoute {
+  return {
+    match: r.match,
+    ...(r.targets ? { targets: r.targets } : {}),
+    ...(r.model !== undefined && !r.targets ? { model: r.model } : {}),
+    ...(r.max_tokens === undefined ? {} : { max_tokens: r.max_tokens }),
+    ...(r.above_tokens === undefined ? {} : { above_tokens: r.above_tokens }),
+  };
 }
 
 /** Blank → undefined; a whole number ≥ `min` → the number; anything else → `'invalid'`. */

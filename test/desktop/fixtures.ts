@@ -18,6 +18,7 @@ export function serverStatus(overrides: Partial<ServerStatus> = {}): ServerStatu
     default_model: 'gpt-test',
     version: '0.1.0',
     error: null,
+    providers: [],
     ...overrides,
   };
 }

@@ -30,7 +30,7 @@ test('isAllowedHost: the loopback names, the arrival address and the configured 
 
 test('isGuardedPath: the web admin, the admin API and /usage/*, not the API', () => {
   for (const p of ['/admin', '/admin/', '/admin/assets/x.js', '/admin/users', '/usage/me', '/usage/api-key/1']) assert.ok(isGuardedPath(p), p);
-  for (const p of ['/', '/health', '/v1/models', '/v1/chat/completions', '/administrator', '/usage']) assert.ok(!isGuardedPath(p), p);
+  for (const p of ['/', '/health', '/v1/models', '/v1/chat/completions', '/administrator', '/usages']) assert.ok(!isGuardedPath(p), p);
 });
 
 describe('Host guard and CORS on a running proxy', () => {

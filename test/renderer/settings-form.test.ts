@@ -49,7 +49,7 @@ describe('settings form', () => {
 
   test('routes: edited rows replace the list, blank max tokens means none', () => {
     const form = formFromSettings(view);
-    assert.deepEqual(form.model_routes[0], { match: 'opus', model: 'gpt-4o', max_tokens: '16000' });
+    assert.deepEqual(form.model_routes[0], { match: 'opus', model: 'gpt-4o', max_tokens: '16000', above_tokens: '' });
     form.model_routes = [{ match: ' sonnet ', model: 'qwen3', max_tokens: '' }];
     assert.deepEqual(buildPatch(view, form), { ok: true, patch: { model_routes: [{ match: 'sonnet', model: 'qwen3' }] } });
   });

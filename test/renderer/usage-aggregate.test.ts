@@ -12,6 +12,7 @@ function row(partial: Partial<UsageRow>): UsageRow {
     key_id: 1,
     key_name: 'laptop',
     model: 'claude-opus-4-8',
+    provider: 'default',
     endpoint: '/v1/messages',
     requests: 1,
     errors: 0,

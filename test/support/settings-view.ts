@@ -4,6 +4,7 @@ import type { SettingsView } from '../../shared/types';
 /** Defaults: a configured backend at `http://backend.test/v1` with model `gpt-test`, no routes, nothing overridden. */
 export function settingsView(overrides: Partial<SettingsView> = {}): SettingsView {
   return {
+    providers: [],
     backend_url: 'http://backend.test/v1',
     backend_api_key_set: true,
     backend_api_key_hint: 'sk-…test',

@@ -2,9 +2,11 @@
  * Per-key limits set in the admin: requests per minute, concurrent streams, tokens per UTC day and per UTC month.
  * `admit()` decides on one request before it is forwarded; a refusal carries a message naming the limit and the wait
  * for `retry-after` (the route answers 429 `rate_limit_error`). `remaining()` is what the usage view shows.
- * Plain Node, no I/O: token usage comes from the store through `tokensSince`.
+ * Plain Node, no I/O: token usage comes from the store through `tokensSince`. Token budgets hold under bursts by
+ * reservation (limiter.ts): in-flight requests' estimates count against the budget until they settle.
  */
-import type { KeyLimits, KeyRemaining } from '../../../shared/types';
+import type { KeyRemaining } from '../../../shared/types';
+import { cap, UNSETTLED_GRACE_MS, type Admission, type LimitedKey, type LimitName, type Limiter } from './limiter';
 import { SlidingWindowCounter } from './sliding-window';
 import {
   formatWait,
@@ -15,13 +17,6 @@ import {
   startOfUtcMonth,
 } from './utc-periods';
 
-/** The part of an authenticated key the limiter needs (`AuthenticatedKey` fits). */
-export interface LimitedKey {
-  id: number;
-  /** Named in refusals: `Key 'laptop' is over …`. */
-  name: string;
-  limits: KeyLimits;
-}
 
 export interface KeyLimiterDeps {
   /** Tokens (input + output) the key used since a time; the store's `usage.tokensSince`. */
@@ -30,13 +25,7 @@ export interface KeyLimiterDeps {
   now?: () => number;
 }
 
-/** Which limit refused a request. */
-export type LimitName = keyof KeyLimits;
-
-/** The decision on one request. Call `release()` when an admitted request ends, however it ends. */
-export type Admission =
-  | { ok: true; release(): void }
-  | { ok: false; limit: LimitName; reason: string; retryAfterSeconds: number };
+export type { Admission, LimitedKey, LimitName } from './limiter';
 
 /** What a key has left now; null where it has no limit. Snake case, as it travels to the admin (shared/types). */
 export type { KeyRemaining };
@@ -57,16 +46,24 @@ interface Refusal {
   limit: LimitName;
   /** e.g. `60 requests per minute`. */
   what: string;
-  verb: 'is over its limit of' | 'has used its budget of';
+  verb: 'is over its limit of' | 'has used its budget of' | 'has reserved the rest of its budget of';
   waitMs: number;
 }
 
-export class KeyLimiter {
+/** Tokens reserved by a key's requests in flight, and how many requests hold them. */
+interface Reserved {
+  tokens: number;
+  holders: number;
+}
+
+export class KeyLimiter implements Limiter {
   readonly #tokensSince: KeyLimiterDeps['tokensSince'];
   readonly #now: () => number;
   readonly #minute = new SlidingWindowCounter();
   /** Requests in flight per key (streamed or not); an entry goes when its count drops to 0. */
   readonly #inFlight = new Map<number, number>();
+  /** Reservations per key with a token budget (an entry goes when no request holds one). */
+  readonly #reserved = new Map<number, Reserved>();
 
   constructor(deps: KeyLimiterDeps) {
     this.#tokensSince = deps.tokensSince;
@@ -78,10 +75,21 @@ export class KeyLimiter {
    * A refused request counts against nothing. Every request in flight holds a concurrency slot until `release()`,
    * which frees it once however often it is called.
    */
-  admit(key: LimitedKey): Admission {
+  admit(key: LimitedKey, estimate = 0): Admission {
     const now = Math.floor(this.#now());
     const { limits } = key;
-    const refusals = this.#budgetRefusals(key, now);
+    const budgets = this.#budgets(key, now);
+    const refusals = budgets.refusals;
+    const reserved = this.#reserved.get(key.id);
+    if (refusals.length === 0 && budgets.left !== null && reserved && reserved.tokens + estimate > budgets.left.tokens) {
+      // Fits only alone: the key's other requests hold what is left until they settle.
+      refusals.push({
+        limit: budgets.left.limit,
+        what: budgets.left.what,
+        verb: 'has reserved the rest of its budget of',
+        waitMs: CONCURRENCY_RETRY_SECONDS * 1000,
+      });
+    }
 
     const concurrent = cap(limits.concurrent_streams);
     const active = this.#inFlight.get(key.id) ?? 0;
@@ -120,16 +128,44 @@ export class KeyLimiter {
 
     if (rpm !== null) this.#minute.add(key.id, now);
     this.#inFlight.set(key.id, active + 1);
+    const unreserve = budgets.left === null ? () => {} : this.#reserve(key.id, Math.min(estimate, budgets.left.budget));
     let released = false;
+    let settled = false;
+    const settle = (): void => {
+      if (settled) return;
+      settled = true;
+      unreserve();
+    };
     return {
       ok: true,
+      settle,
       release: () => {
         if (released) return;
         released = true;
         const n = (this.#inFlight.get(key.id) ?? 1) - 1;
         if (n > 0) this.#inFlight.set(key.id, n);
         else this.#inFlight.delete(key.id);
+        // Usage may be recorded just after the response closed: keep the reservation a moment for it.
+        if (!settled) setTimeout(settle, UNSETTLED_GRACE_MS).unref();
       },
+    };
+  }
+
+  /** Tokens reserved by `keyId`'s requests in flight. */
+  reserved(keyId: number): number {
+    return this.#reserved.get(keyId)?.tokens ?? 0;
+  }
+
+  /** Adds a reservation; returns what takes it back. */
+  #reserve(keyId: number, tokens: number): () => void {
+    const r = this.#reserved.get(keyId) ?? { tokens: 0, holders: 0 };
+    r.tokens += tokens;
+    r.holders += 1;
+    this.#reserved.set(keyId, r);
+    return () => {
+      r.tokens -= tokens;
+      r.holders -= 1;
+      if (r.holders <= 0) this.#reserved.delete(keyId);
     };
   }
 
@@ -157,24 +193,29 @@ export class KeyLimiter {
 
   /** Entries of state held (a minute window per recently active key, a count per key with requests in flight). */
   get entries(): number {
-    return this.#minute.size + this.#inFlight.size;
+    return this.#minute.size + this.#inFlight.size + this.#reserved.size;
   }
 
-  #budgetRefusals(key: LimitedKey, now: number): Refusal[] {
-    const out: Refusal[] = [];
+  /** Budgets already used up, and the tightest one's tokens left (null when the key has no budget). */
+  #budgets(key: LimitedKey, now: number): { refusals: Refusal[]; left: BudgetLeft | null } {
+    const refusals: Refusal[] = [];
+    let left: BudgetLeft | null = null;
     for (const b of BUDGETS) {
       const budget = cap(key.limits[b.limit]);
       if (budget === null) continue;
-      if (this.#tokensSince(key.id, new Date(b.start(now))) < budget) continue;
+      const used = this.#tokensSince(key.id, new Date(b.start(now)));
       const what = `${budget} tokens per ${b.per}`;
-      out.push({ limit: b.limit, what, verb: 'has used its budget of', waitMs: b.next(now) - now });
+      if (used >= budget) refusals.push({ limit: b.limit, what, verb: 'has used its budget of', waitMs: b.next(now) - now });
+      else if (!left || budget - used < left.tokens) left = { limit: b.limit, what, budget, tokens: budget - used };
     }
-    return out;
+    return { refusals, left };
   }
 }
 
-/** A limit as a whole non-negative number, or null for none (null, or a value that is not a finite number). */
-function cap(limit: number | null | undefined): number | null {
-  if (limit === null || limit === undefined || !Number.isFinite(limit)) return null;
-  return Math.max(0, Math.floor(limit));
+/** The budget with the fewest tokens left. */
+interface BudgetLeft {
+  limit: LimitName;
+  what: string;
+  budget: number;
+  tokens: number;
 }

@@ -3,14 +3,16 @@
  * Admin changes (users, keys, settings) are written before their promise resolves; usage and the request log are
  * coalesced into one write per flush interval, so a request costs no disk write. close() writes what is pending.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Low } from 'lowdb';
-import { TextFile } from 'lowdb/node';
 import type { Adapter } from 'lowdb';
 import type { ApiKeyInfo, KeyLimits, RequestLogEntry, Settings, UsageQuery, UsageReport } from '../../../shared/types';
+import { findUserByRef, USERNAME_PATTERN, USERNAME_RULE } from '../../../shared/user-ref';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../api-key';
+import { ensurePrivateDir, tightenFile, writePrivateFile, writePrivateFileSync } from './private-files';
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import { emptyStoreData, parseStoreData, type KeyRecord, type StoreData, type UserRecord } from './store-data';
 import { StoreCorruptError, StoreError, type AuthenticatedKey, type Store, type UsageEvent } from './store';
@@ -26,9 +28,10 @@ export interface OpenStoreOptions {
   requestLogSize?: number;
   /** Take the data dir's lock (default true). Tests of the lock itself may open twice. */
   lock?: boolean;
+  /** Where a warning about the data dir's permissions goes (default: process.emitWarning). */
+  warn?: (message: string) => void;
 }
 
-const USERNAME = /^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$/;
 const noLimits = (): KeyLimits => ({
   requests_per_minute: null,
   concurrent_streams: null,
@@ -36,35 +39,44 @@ const noLimits = (): KeyLimits => ({
   tokens_per_month: null,
 });
 
-/** A lowdb adapter that checks what it reads and keeps a corrupt file instead of resetting it. */
+/**
+ * A lowdb adapter that checks what it reads and keeps a corrupt file (as a 0600 backup) instead of resetting it.
+ * Writes are atomic (temp file + rename), the file and its temp file 0600 (private-files.ts).
+ */
 class CheckedJsonFile implements Adapter<StoreData> {
-  readonly #file: TextFile;
   readonly #path: string;
   constructor(path: string) {
     this.#path = path;
-    this.#file = new TextFile(path);
   }
   async read(): Promise<StoreData | null> {
-    const text = await this.#file.read();
-    if (text === null) return null;
+    let text: string;
+    try {
+      text = await readFile(this.#path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw err;
+    }
     try {
       return parseStoreData(text);
     } catch (err) {
       const backup = `${this.#path}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-      copyFileSync(this.#path, backup);
+      writeFileSync(backup, text, { mode: 0o600, flag: 'wx' });
       throw new StoreCorruptError(this.#path, backup, (err as Error).message);
     }
   }
   write(data: StoreData): Promise<void> {
-    return this.#file.write(JSON.stringify(data));
+    return writePrivateFile(this.#path, JSON.stringify(data));
   }
 }
 
 /** Opens (creating if needed) the store in `dataDir`, taking the data dir's lock. */
 export async function openStore(dataDir: string, opts: OpenStoreOptions = {}): Promise<Store> {
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const dirWarning = ensurePrivateDir(dataDir);
+  if (dirWarning) (opts.warn ?? ((m: string) => process.emitWarning(m)))(dirWarning);
   const lock = opts.lock === false ? null : acquireDataDirLock(dataDir);
   try {
+    // Files an older version wrote 0644 (the store may hold a backend key).
+    for (const file of [STORE_FILE, ADMIN_TOKEN_FILE]) await tightenFile(join(dataDir, file));
     const db = new Low<StoreData>(new CheckedJsonFile(join(dataDir, STORE_FILE)), emptyStoreData());
     await db.read();
     return new LowdbStore(dataDir, db, lock, opts);
@@ -105,9 +117,7 @@ class LowdbStore implements Store {
   readonly users: Store['users'] = {
     create: async ({ username, email }) => {
       const name = username.trim();
-      if (!USERNAME.test(name)) {
-        throw new StoreError('invalid', 'username: use 1-64 letters, digits, and _ . @ - (starting with a letter or digit)');
-      }
+      if (!USERNAME_PATTERN.test(name)) throw new StoreError('invalid', USERNAME_RULE);
       if (this.#data.users.some((u) => u.username.toLowerCase() === name.toLowerCase())) {
         throw new StoreError('conflict', `username: a user named "${name}" already exists`);
       }
@@ -203,6 +213,7 @@ class LowdbStore implements Store {
         key_id: e.key_id,
         model: e.model,
         endpoint: e.endpoint,
+        provider: e.provider ?? '',
         error: e.status >= 400,
         input_tokens: e.input_tokens,
         output_tokens: e.output_tokens,
@@ -216,6 +227,8 @@ class LowdbStore implements Store {
         endpoint: e.endpoint,
         model: e.model,
         backend_model: e.backend_model,
+        provider: e.provider ?? null,
+        attempts: e.attempts ?? [],
         status: e.status,
         latency_ms: e.latency_ms,
         stream: e.stream,
@@ -292,7 +305,7 @@ class LowdbStore implements Store {
       /* first start */
     }
     const token = 'ipa-' + randomBytes(32).toString('base64url');
-    writeFileSync(path, token + '\n', { mode: 0o600 });
+    writePrivateFileSync(path, token + '\n');
     return token;
   }
 
@@ -326,14 +339,7 @@ class LowdbStore implements Store {
   }
 
   #findUser(ref: string | number): UserRecord | undefined {
-    const users = this.#data.users;
-    if (typeof ref === 'number') return users.find((u) => u.id === ref);
-    const trimmed = ref.trim();
-    if (/^\d+$/.test(trimmed)) {
-      const byId = users.find((u) => u.id === Number(trimmed));
-      if (byId) return byId;
-    }
-    return users.find((u) => u.username.toLowerCase() === trimmed.toLowerCase());
+    return findUserByRef(this.#data.users, ref);
   }
 
   #username(userId: number): string {

@@ -42,6 +42,7 @@ const bucketSchema = z.object({
   i: z.number(), // input tokens
   o: z.number(), // output tokens
   c: z.number(), // cache-read input tokens
+  p: z.string().optional(), // provider that answered (absent: none, or recorded before providers)
 });
 
 const requestSchema = z.object({
@@ -52,6 +53,11 @@ const requestSchema = z.object({
   endpoint: z.string(),
   model: z.string().nullable(),
   backend_model: z.string().nullable(),
+  // Entries written before providers have neither: read as no provider, no attempts.
+  provider: z.string().nullable().default(null),
+  attempts: z
+    .array(z.object({ provider: z.string(), model: z.string(), status: z.number(), error: z.string() }))
+    .default([]),
   status: z.number(),
   latency_ms: z.number(),
   stream: z.boolean(),

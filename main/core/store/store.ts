@@ -6,6 +6,7 @@
 import type {
   ApiKeyInfo,
   KeyLimits,
+  RequestAttempt,
   RequestLogEntry,
   RequestLogQuery,
   Settings,
@@ -33,6 +34,10 @@ export interface UsageEvent {
   /** The model the client asked for (what usage is grouped by). */
   model: string;
   backend_model: string | null;
+  /** The provider that answered (or the last tried); null or absent when none was reached. */
+  provider?: string | null;
+  /** Targets that failed before the one that answered (failover), in order; absent = none. */
+  attempts?: RequestAttempt[];
   status: number;
   latency_ms: number;
   stream: boolean;

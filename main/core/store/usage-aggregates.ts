@@ -1,5 +1,5 @@
 /**
- * Usage as aggregates per key × model × endpoint × hour, rolled into days after HOURLY_RETENTION_DAYS, so a year of
+ * Usage as aggregates per key × model × endpoint × provider × hour, rolled into days after HOURLY_RETENTION_DAYS, so a year of
  * heavy use stays a small file. Pure in-memory bookkeeping; the store persists `toData()`.
  */
 import type { UsageSeriesPoint, UsageTotals } from '../../../shared/types';
@@ -17,17 +17,20 @@ export interface UsageSample {
   key_id: number;
   model: string;
   endpoint: string;
+  /** The provider that answered; '' or absent for none. */
+  provider?: string;
   error: boolean;
   input_tokens: number;
   output_tokens: number;
   cache_read_input_tokens: number;
 }
 
-/** A bucket's totals grouped under a key, model and endpoint. */
+/** A bucket's totals grouped under a key, model, endpoint and provider. */
 export interface AggregateRow extends UsageTotals {
   key_id: number;
   model: string;
   endpoint: string;
+  provider: string;
 }
 
 export interface AggregateQuery {
@@ -37,7 +40,8 @@ export interface AggregateQuery {
   until?: number;
 }
 
-const bucketId = (b: Pick<UsageBucket, 'k' | 'm' | 'e' | 't'>): string => `${b.k}\u0000${b.m}\u0000${b.e}\u0000${b.t}`;
+const bucketId = (b: Pick<UsageBucket, 'k' | 'm' | 'e' | 't' | 'p'>): string =>
+  `${b.k}\u0000${b.m}\u0000${b.e}\u0000${b.p ?? ''}\u0000${b.t}`;
 
 export const emptyTotals = (): UsageTotals => ({
   requests: 0,
@@ -60,10 +64,11 @@ export class UsageAggregates {
   /** Adds one request to its hour bucket. */
   add(s: UsageSample): void {
     const t = s.time - (s.time % HOUR_MS);
-    const id = `${s.key_id}\u0000${s.model}\u0000${s.endpoint}\u0000${t}`;
+    const id = `${s.key_id}\u0000${s.model}\u0000${s.endpoint}\u0000${s.provider ?? ''}\u0000${t}`;
     let b = this.#hourly.get(id);
     if (!b) {
       b = { k: s.key_id, m: s.model, e: s.endpoint, t, r: 0, x: 0, i: 0, o: 0, c: 0 };
+      if (s.provider) b.p = s.provider;
       this.#hourly.set(id, b);
     }
     b.r += 1;
@@ -107,10 +112,10 @@ export class UsageAggregates {
     const rows = new Map<string, AggregateRow>();
     const buckets = [...this.#buckets(q)];
     for (const b of buckets) {
-      const id = `${b.k}\u0000${b.m}\u0000${b.e}`;
+      const id = `${b.k}\u0000${b.m}\u0000${b.e}\u0000${b.p ?? ''}`;
       let row = rows.get(id);
       if (!row) {
-        row = { key_id: b.k, model: b.m, endpoint: b.e, ...emptyTotals() };
+        row = { key_id: b.k, model: b.m, endpoint: b.e, provider: b.p ?? '', ...emptyTotals() };
         rows.set(id, row);
       }
       addBucket(row, b);

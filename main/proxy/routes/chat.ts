@@ -15,7 +15,9 @@
 import Router from '@koa/router';
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream';
-import { missingBackendMessage } from '../../core/config';
+import { configuredSecrets, missingBackendMessage } from '../../core/config';
+import { redactSecrets } from '../../../shared/redact';
+import { readBounded } from '../../upstream/read-bounded';
 import { bytesOf, encodeJsonBytes, encodeJsonBytesWith, textOf } from '../../translate/byte-strings';
 import { findModelRoute } from '../../translate/model-map';
 import { tokensForBytes } from '../../translate/tokens';
@@ -48,6 +50,9 @@ const DROPPED_HEADERS = new Set([
   'set-cookie',
   'request-id',
 ]);
+
+/** The most of a backend's JSON error body read (the rest is discarded). */
+const MAX_ERROR_BODY = 1024 * 1024;
 
 /** The member that asks a backend for the usage chunk, as it is put into a body that has no `stream_options`. */
 const ASK_USAGE = Buffer.from('"stream_options":{"include_usage":true},');
@@ -101,7 +106,7 @@ export function prepareChatRequest(
     return { model, backendModel: model, stream, clientWantsUsage, body: Buffer.concat([raw.subarray(0, open), ASK_USAGE, raw.subarray(open)]), checked };
   }
   const changes: Record<string, unknown> = {};
-  if (route) changes.model = bytesOf(route.model);
+  if (route?.model) changes.model = bytesOf(route.model);
   if (addUsage) changes.stream_options = { ...options, include_usage: true };
   // The tools go out as the client wrote them: they may have been kept rather than parsed.
   const { tools: _parsed, ...rest } = body;
@@ -142,13 +147,30 @@ export function chatRoutes(deps: AppDeps): ProxyRouter {
       // An HTML or plain-text error page: an OpenAI error the client's SDK can read instead.
       let error: AppError;
       try {
-        const text = await readErrorPage(upstream.body);
+        const text = redactSecrets(await readErrorPage(upstream.body), configuredSecrets(settings));
         error = backendPageError(upstream.status, contentType, text, headerValue(upstream.headers['retry-after']));
       } catch (err) {
         error = upstreamAppError(err);
       }
       record(deps, ctx, req, error.status, null, error.message.slice(0, 500));
       throw error;
+    }
+
+    if (upstream.status >= 400 && !sse) {
+      // A JSON error: read whole (bounded) so a backend key it quotes is masked before it is relayed or recorded.
+      let text: string;
+      try {
+        text = redactSecrets((await readBounded(upstream.body, MAX_ERROR_BODY)).text, configuredSecrets(settings));
+      } catch (err) {
+        const error = upstreamAppError(err);
+        record(deps, ctx, req, error.status, null, error.message);
+        throw error;
+      }
+      ctx.status = upstream.status;
+      forwardHeaders(ctx, upstream.headers);
+      ctx.body = Buffer.from(text);
+      record(deps, ctx, req, upstream.status, null, errorMessageOf(parseJsonText(text), upstream.status));
+      return;
     }
 
     ctx.status = upstream.status;
@@ -198,6 +220,14 @@ function errorMessageOf(json: unknown, status: number): string {
     return `backend ${status}: ${json.error.message}`.slice(0, 500);
   }
   return `backend ${status}`;
+}
+
+function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Token counts as recorded: the backend's, or estimated when it sent none. */

@@ -13,7 +13,8 @@
  * and the cached part in `cache_read_input_tokens`.
  */
 import Router from '@koa/router';
-import { missingBackendMessage } from '../../core/config';
+import { configuredSecrets, missingBackendMessage } from '../../core/config';
+import { redactSecrets } from '../../../shared/redact';
 import {
   chatRequestOptions,
   countTokens,
@@ -168,7 +169,9 @@ async function answerBackendError(
   upstream: UpstreamResponse,
   chatReq: ChatCompletionRequest,
 ): Promise<void> {
-  const { text } = await readBounded(upstream.body, MAX_ERROR_BODY);
+  const read = await readBounded(upstream.body, MAX_ERROR_BODY);
+  // A backend may quote the key it was sent ("Incorrect API key provided: sk-…"): never relay or record it.
+  const text = redactSecrets(read.text, configuredSecrets(deps.settings()));
   const translated = toAnthropicError(upstream.status, text, {
     inputTokens: exchange.estimatedInput,
     maxTokens: chatReq.max_tokens ?? chatReq.max_completion_tokens,
@@ -214,6 +217,7 @@ async function answerStream(
     messageId: newMessageId(),
     estimatedInputTokens: exchange.estimatedInput,
     stopSequences: exchange.stopSequences,
+    redact: (text) => redactSecrets(text, configuredSecrets(deps.settings())),
   });
   const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
   if (!sse) {
@@ -271,7 +275,8 @@ async function readBackendAnswer(
   }
   const json = parseBackendJson(read.text);
   if (!json) {
-    const message = `The backend answered with something that is not a Chat Completions JSON object: ${read.text.slice(0, 200)}`;
+    const quote = redactSecrets(read.text.slice(0, 4096), configuredSecrets(deps.settings())).slice(0, 200);
+    const message = `The backend answered with something that is not a Chat Completions JSON object: ${quote}`;
     return fail(new AppError(502, 'bad_backend_answer', message, { type: 'api_error' }));
   }
   return json;

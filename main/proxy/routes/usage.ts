@@ -91,7 +91,7 @@ export function usageRoutes(deps: AppDeps): ProxyRouter {
     const key = ctx.state.key!;
     const range = rangeOf(ctx);
     const report = await deps.store.usage.report({ user_id: key.user_id, ...range });
-    ctx.body = { ...seedUsage(report, { user_id: key.user_id, username: key.username }), key: allowance(deps, key) };
+    ctx.body = { ...seedUsage(report, { user_id: key.user_id, username: key.username }), key: await allowance(deps, key) };
   });
 
   router.get('/usage/api-key/:id', adminAuth(deps), async (ctx) => {
@@ -99,12 +99,12 @@ export function usageRoutes(deps: AppDeps): ProxyRouter {
     const key = Number.isInteger(id) ? await deps.store.keys.get(id) : undefined;
     if (!key) throw new AppError(404, 'not_found', `id: no API key with id ${ctx.params.id}`);
     const report = await deps.store.usage.report({ key_id: id, ...rangeOf(ctx) });
-    ctx.body = { ...seedUsage(report, { user_id: key.user_id, username: key.username }), key: allowance(deps, key) };
+    ctx.body = { ...seedUsage(report, { user_id: key.user_id, username: key.username }), key: await allowance(deps, key) };
   });
 
   return router;
 }
 
-function allowance(deps: Pick<AppDeps, 'limiter'>, key: { id: number; name: string; limits: KeyLimits }): KeyAllowance {
-  return { id: key.id, name: key.name, limits: key.limits, remaining: deps.limiter.remaining(key) };
+async function allowance(deps: Pick<AppDeps, 'limiter'>, key: { id: number; name: string; limits: KeyLimits }): Promise<KeyAllowance> {
+  return { id: key.id, name: key.name, limits: key.limits, remaining: await deps.limiter.remaining(key) };
 }

@@ -207,3 +207,49 @@ test('budgets with the real store: tokens recorded for a key count against it', 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('token budgets reserve estimates at admission: a request fits beside the others in flight, or runs alone', () => {
+  const { limiter, used } = setup();
+  const k = key({ tokens_per_day: 100 });
+  const a = limiter.admit(k, 40);
+  const b = limiter.admit(k, 40);
+  assert.ok(a.ok && b.ok);
+  assert.equal(limiter.reserved(1), 80);
+  const r = refused(limiter.admit(k, 40));
+  assert.equal(r.limit, 'tokens_per_day');
+  assert.equal(r.retryAfterSeconds, CONCURRENCY_RETRY_SECONDS);
+  assert.match(r.reason, /has reserved the rest of its budget of 100 tokens per day/);
+  assert.equal(limiter.admit(k, 20).ok, true, 'a smaller one still fits');
+  // a settles with what it used: the reservation goes, the usage counts instead.
+  used.day = 30;
+  a.settle(30);
+  a.settle(30);
+  assert.equal(limiter.reserved(1), 60, 'settled once');
+  assert.equal(refused(limiter.admit(k, 40)).limit, 'tokens_per_day', '30 used + 60 reserved leave 10');
+  assert.equal(limiter.admit(key({ tokens_per_day: 100 }, 2), Infinity).ok, true, 'an unknown cost is admitted alone');
+  assert.equal(refused(limiter.admit(key({ tokens_per_day: 100 }, 2), 1)).limit, 'tokens_per_day', 'and holds the rest');
+});
+
+test('property: however admits and settles interleave, usage passes the budget by at most one request', () => {
+  fc.assert(
+    fc.property(fc.array(fc.record({ estimate: fc.integer({ min: 1, max: 60 }), settleFirst: fc.nat(3) }), { maxLength: 60 }), (ops) => {
+      const { limiter, used } = setup();
+      const k = key({ tokens_per_day: 100 });
+      const live: { cost: number; settle(n: number): void }[] = [];
+      for (const op of ops) {
+        const a = limiter.admit(k, op.estimate);
+        if (a.ok) live.push({ cost: op.estimate, settle: a.settle });
+        for (let i = 0; i < op.settleFirst && live.length; i++) {
+          const done = live.shift()!;
+          used.day += done.cost; // a request uses at most its estimate
+          done.settle(done.cost);
+        }
+      }
+      for (const done of live) {
+        used.day += done.cost;
+        done.settle(done.cost);
+      }
+      assert.ok(used.day <= 100 + 60, `used ${used.day}`);
+    }),
+  );
+});
