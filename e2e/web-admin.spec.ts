@@ -42,7 +42,7 @@ test('Status shows the running proxy and the Claude Code setup; tabs follow the 
   await expect(admin.status.fact('State')).toHaveText('Running');
   await expect(admin.status.fact('URL')).toHaveText(world.url);
   await expect(admin.status.fact('Backend')).toHaveText(world.backend.url);
-  await expect(admin.status.snippet).toHaveText(`export ANTHROPIC_BASE_URL=${world.url}\nexport ANTHROPIC_API_KEY=YOUR_INFINIPROXY_API_KEY`);
+  await expect(admin.status.snippet).toHaveText(`export ANTHROPIC_BASE_URL=${world.url}\nexport ANTHROPIC_AUTH_TOKEN=YOUR_INFINIPROXY_API_KEY`);
   // The web admin has no desktop bridge: no start/stop buttons.
   await expect(page.getByRole('button', { name: /Start proxy|Stop proxy/ })).toHaveCount(0);
   await admin.screenshot('status');

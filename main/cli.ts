@@ -247,7 +247,7 @@ async function serve(dataDir: string, flags: Flags): Promise<number> {
       `  data dir     ${dataDir}`,
       `  backend      ${settings.backend_url || '(not configured: set OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL)'}`,
       `  web admin    ${status.url}/admin/  (token: npm run cli -- admin-token)`,
-      `  Claude Code  ANTHROPIC_BASE_URL=${status.url} ANTHROPIC_API_KEY=<a key from: npm run cli -- keys create --user NAME> claude`,
+      `  Claude Code  ANTHROPIC_BASE_URL=${status.url} ANTHROPIC_AUTH_TOKEN=<a key from: npm run cli -- keys create --user NAME> claude`,
       '',
     ].join('\n'),
   );

@@ -9,6 +9,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProxyRuntime } from './app/runtime';
+import { claudeConfigDir } from './desktop/claude-settings';
 import { createDesktopService } from './desktop/desktop-service';
 import { createIpcHandlers } from './desktop/ipc-handlers';
 import { setupIpc } from './desktop/ipc';
@@ -62,7 +63,14 @@ async function onReady(): Promise<void> {
     onSettingsChanged: (settings) => applyLoginItem(app, settings.start_at_login),
     onVaultError: (error) => console.error('Could not keep the key in the vault', error),
   });
-  const desktop = createDesktopService({ admin, proxy, vault, clipboard, homeDir: homedir() });
+  const desktop = createDesktopService({
+    admin,
+    proxy,
+    vault,
+    clipboard,
+    // Where Claude Code itself reads its settings: CLAUDE_CONFIG_DIR when set, else ~/.claude.
+    claudeConfigDir: claudeConfigDir(homedir(), process.env),
+  });
 
   setupSecurity(appUrl);
   setupIpc(createIpcHandlers({ admin, desktop }), fromOurWindow);

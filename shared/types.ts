@@ -343,7 +343,19 @@ export interface DoctorReport {
   suggested: SettingsPatch;
 }
 
-/** A change to `~/.claude/settings.json` (desktop only), shown before and after it is applied. */
+/** Claude Code's settings file as the desktop sees it: where it is, whether an undo is possible, our keys in it. */
+export interface ClaudeCodeConfigState {
+  /** The settings.json Claude Code reads (`$CLAUDE_CONFIG_DIR` or `~/.claude`). */
+  path: string;
+  /** A configuration of ours is in place (a backup or created-marker is left): Undo is offered. */
+  can_undo: boolean;
+  /** ANTHROPIC_BASE_URL, ANTHROPIC_AUTH_TOKEN and ANTHROPIC_API_KEY as set now (secrets masked). */
+  current: Record<string, string>;
+  /** Why the desktop cannot keep keys to write (no OS keychain, e.g. Linux without a keyring), else null. */
+  key_storage_problem: string | null;
+}
+
+/** A change to Claude Code's `settings.json` (desktop only), shown before and after it is applied. */
 export interface ClaudeCodeConfigResult {
   path: string;
   backup_path: string | null;

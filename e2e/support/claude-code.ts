@@ -48,7 +48,7 @@ export interface ClaudeCodeOptions {
   bin: string;
   /** The proxy's origin, given to Claude Code as ANTHROPIC_BASE_URL. */
   baseUrl: string;
-  /** An InfiniProxy key, given as ANTHROPIC_API_KEY. */
+  /** An InfiniProxy key, given as ANTHROPIC_AUTH_TOKEN (as the README says). */
   apiKey: string;
   prompt: string;
   /** Tools allowed without asking (default `['Bash']`). */
@@ -141,7 +141,7 @@ export async function runClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCode
     LANG: 'C.UTF-8',
     TERM: 'dumb',
     ANTHROPIC_BASE_URL: opts.baseUrl,
-    ANTHROPIC_API_KEY: opts.apiKey,
+    ANTHROPIC_AUTH_TOKEN: opts.apiKey,
     IS_SANDBOX: '1',
     CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1',
     DISABLE_AUTOUPDATER: '1',

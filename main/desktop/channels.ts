@@ -15,6 +15,7 @@ const desktopMethodSet = {
   stopProxy: true,
   configureClaudeCode: true,
   undoClaudeCodeConfig: true,
+  claudeCodeConfigState: true,
   canRevealKey: true,
   copyKeyToClipboard: true,
 } as const satisfies Record<DesktopMethod, true>;

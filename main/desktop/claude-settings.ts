@@ -1,21 +1,34 @@
 /**
- * Points Claude Code at the proxy by editing the `env` object of `<home>/.claude/settings.json`, and undoes it.
+ * Points Claude Code at the proxy by editing the `env` object of its user settings (`settings.json` in its
+ * config dir: `$CLAUDE_CONFIG_DIR`, else `~/.claude`), and undoes it.
  *
- * Every change is reversible: before writing, the current file is copied to
+ * The key goes in as `ANTHROPIC_AUTH_TOKEN` (Claude Code sends it as `Authorization: Bearer`, which the proxy
+ * accepts): with `ANTHROPIC_API_KEY` an interactive Claude Code stops at "Detected a custom API key… No
+ * (recommended)", and its default answer leaves it logged out. For the same reason an `ANTHROPIC_API_KEY` already
+ * in `env` is set aside while our configuration is in place; undo brings it back.
+ *
+ * Every change is reversible: before writing, the current file is copied (bytes and mode) to
  * `settings.json.infiniproxy-backup-<time>`; when there was no file, an empty marker
  * `settings.json.infiniproxy-created-<time>` records that instead. Undo takes the newest of those, restores
  * the backup (or removes the file we created) and deletes it, so repeated undos walk back through repeated
- * configures. Every other key of the file is kept as it was. Plain Node, no Electron: the home dir is a
- * parameter so tests run against a temp dir.
+ * configures; while one is left, {@link claudeConfigState} says an undo is possible. Every other key of the file
+ * is kept as it was; a file we refuse (not a JSON object, `env` not an object) is left alone, with no backup.
+ * Plain Node, no Electron: the config dir is a parameter so tests run against a temp dir.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmod, mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AdminError } from '../../shared/admin-api';
-import type { ClaudeCodeConfigResult } from '../../shared/types';
+import type { ClaudeCodeConfigResult, ClaudeCodeConfigState } from '../../shared/types';
+import { readText, removeFile, writeTextAtomic, type ReadText } from './settings-file';
 
 /** The env keys InfiniProxy writes. */
-export const CLAUDE_ENV_KEYS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_API_KEY'] as const;
+export const CLAUDE_ENV_KEYS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN'] as const;
+
+/** The env keys a configure changes: ours, and the API key it sets aside. Undo puts these back. */
+const TOUCHED_KEYS = [...CLAUDE_ENV_KEYS, 'ANTHROPIC_API_KEY'] as const;
+
+/** Keys whose values are secrets (masked in results). */
+const SECRET_KEYS: ReadonlySet<string> = new Set(['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_API_KEY']);
 
 /** What configureClaudeSettings writes into `env`. */
 export type ClaudeEnv = Record<(typeof CLAUDE_ENV_KEYS)[number], string>;
@@ -25,67 +38,86 @@ const CREATED_MARK = '.infiniproxy-created-';
 
 type JsonObject = Record<string, unknown>;
 
-/** `<home>/.claude/settings.json`. */
-export function claudeSettingsPath(homeDir: string): string {
-  return join(homeDir, '.claude', 'settings.json');
+/** Claude Code's config dir: `$CLAUDE_CONFIG_DIR` when set (relative to the home dir), else `<home>/.claude`. */
+export function claudeConfigDir(homeDir: string, env: Record<string, string | undefined> = {}): string {
+  const fromEnv = env.CLAUDE_CONFIG_DIR?.trim();
+  if (!fromEnv) return join(homeDir, '.claude');
+  const expanded = fromEnv === '~' ? homeDir : fromEnv.startsWith('~/') ? join(homeDir, fromEnv.slice(2)) : fromEnv;
+  return isAbsolute(expanded) ? expanded : resolve(homeDir, expanded);
+}
+
+/** `<config dir>/settings.json`. */
+export function claudeSettingsPath(configDir: string): string {
+  return join(configDir, 'settings.json');
+}
+
+/** Where the settings file is, whether an undo is possible, and our keys' current values (secrets masked). */
+export async function claudeConfigState(configDir: string): Promise<Omit<ClaudeCodeConfigState, 'key_storage_problem'>> {
+  const path = claudeSettingsPath(configDir);
+  const current = await readText(path).catch(() => undefined);
+  const settings = current ? tryParse(current.text) : undefined;
+  return { path, can_undo: (await latestBackup(configDir)) !== undefined, current: settings ? pickEnv(settings) : {} };
 }
 
 /**
- * Writes `env` into Claude Code's user settings, creating the file (and `~/.claude`) when absent and backing
- * the file up first. Returns the two env keys before and after (API keys masked, for display).
- * Throws AdminError 422 `invalid_claude_settings` when the file exists but is not a JSON object.
+ * Writes `env` into Claude Code's user settings, creating the file (and the config dir) when absent and backing
+ * the file up first. Returns the touched env keys before and after (secrets masked, for display).
+ * Throws AdminError 422 `invalid_claude_settings`, writing nothing, when the file is not a JSON object or its
+ * `env` is not an object.
  */
 export async function configureClaudeSettings(
-  homeDir: string,
+  configDir: string,
   env: ClaudeEnv,
   now: Date = new Date(),
 ): Promise<ClaudeCodeConfigResult> {
-  const path = claudeSettingsPath(homeDir);
-  const text = await readIfExists(path);
-  const settings = text === undefined ? {} : parseSettings(text, path);
-  const before = pickEnv(settings);
+  const path = claudeSettingsPath(configDir);
+  const file = await readText(path);
+  const settings = file === undefined ? {} : parseSettings(file.text, path);
+  const { ANTHROPIC_API_KEY: _setAside, ...kept } = envObject(settings, path);
+  const next: JsonObject = { ...settings, env: { ...kept, ...env } };
 
-  await mkdir(join(homeDir, '.claude'), { recursive: true });
-  const backup_path = await writeBackup(path, text, now);
-
-  const next: JsonObject = { ...settings, env: { ...envObject(settings, path), ...env } };
-  await writeAtomic(path, JSON.stringify(next, null, 2) + '\n');
-  return { path, backup_path, before, after: pickEnv(next) };
+  await mkdir(configDir, { recursive: true });
+  const backup_path = await writeBackup(path, file, now);
+  // The file now holds a secret: readable by its owner only (undo restores the mode it had).
+  await writeTextAtomic(path, JSON.stringify(next, null, 2) + '\n', { mode: (file?.mode ?? 0o600) & 0o700, bom: file?.bom });
+  return { path, backup_path, before: pickEnv(settings), after: pickEnv(next) };
 }
 
 /**
- * Undoes the last configureClaudeSettings. When nothing but our two env keys changed since, the backup goes
- * back byte for byte (or the file we created is removed); when the user edited the file meanwhile, only our
- * two keys go back to their backed-up values and their edits stay. The backup is deleted afterwards, so a
- * second undo reverts the configure before. Throws AdminError 409 `nothing_to_undo` when no backup is left.
+ * Undoes the last configureClaudeSettings. When nothing but the touched env keys changed since, the backup goes
+ * back byte for byte with its mode (or the file we created is removed); when the user edited the file meanwhile,
+ * only the touched keys go back to their backed-up values and their edits stay. The backup is deleted
+ * afterwards, so a second undo reverts the configure before. Throws AdminError 409 `nothing_to_undo` when no
+ * backup is left.
  */
-export async function undoClaudeSettings(homeDir: string): Promise<ClaudeCodeConfigResult> {
-  const path = claudeSettingsPath(homeDir);
-  const latest = await latestBackup(homeDir);
+export async function undoClaudeSettings(configDir: string): Promise<ClaudeCodeConfigResult> {
+  const path = claudeSettingsPath(configDir);
+  const latest = await latestBackup(configDir);
   if (!latest) {
     throw new AdminError({
       status: 409,
       code: 'nothing_to_undo',
-      message: 'There is no InfiniProxy change to ~/.claude/settings.json to undo.',
+      message: `There is no InfiniProxy change to ${path} to undo.`,
     });
   }
-  const currentText = await readIfExists(path);
-  const current = currentText === undefined ? undefined : tryParse(currentText);
-  const savedText = latest.kind === 'backup' ? await readFile(latest.path, 'utf8') : undefined;
-  const saved = savedText === undefined ? {} : (tryParse(savedText) ?? {});
+  const currentFile = await readText(path);
+  const current = currentFile === undefined ? undefined : tryParse(currentFile.text);
+  const savedFile = latest.kind === 'backup' ? await readText(latest.path) : undefined;
+  const saved = savedFile === undefined ? {} : (tryParse(savedFile.text) ?? {});
 
   let after: JsonObject | undefined;
-  if (current === undefined || sameApartFromOurKeys(current, saved)) {
+  if (current === undefined || sameApartFromTouchedKeys(current, saved)) {
     // Nothing else changed (or the file is gone or unreadable): put the old file back as it was.
-    if (savedText === undefined) await rm(path, { force: true });
-    else await writeAtomic(path, savedText);
-    after = savedText === undefined ? undefined : saved;
+    if (savedFile === undefined) await removeFile(path);
+    else await writeTextAtomic(path, savedFile.text, { mode: savedFile.mode, bom: savedFile.bom });
+    after = savedFile === undefined ? undefined : saved;
   } else {
-    after = withoutOurKeys(current);
+    after = withoutTouchedKeys(current);
     const savedEnv = isObject(saved.env) ? saved.env : {};
-    const restored = Object.fromEntries(CLAUDE_ENV_KEYS.flatMap((k) => (k in savedEnv ? [[k, savedEnv[k]]] : [])));
+    const restored = Object.fromEntries(TOUCHED_KEYS.flatMap((k) => (k in savedEnv ? [[k, savedEnv[k]]] : [])));
     if (Object.keys(restored).length) after = { ...after, env: { ...(isObject(after.env) ? after.env : {}), ...restored } };
-    await writeAtomic(path, JSON.stringify(after, null, 2) + '\n');
+    const mode = savedFile?.mode ?? currentFile?.mode ?? 0o600;
+    await writeTextAtomic(path, JSON.stringify(after, null, 2) + '\n', { mode, bom: currentFile?.bom });
   }
   await rm(latest.path, { force: true });
   return {
@@ -101,18 +133,17 @@ export function maskKey(key: string): string {
   return key.length <= 14 ? '…' + key.slice(-2) : `${key.slice(0, 10)}…${key.slice(-4)}`;
 }
 
-async function latestBackup(homeDir: string): Promise<{ path: string; kind: 'backup' | 'created' } | undefined> {
-  const dir = join(homeDir, '.claude');
+async function latestBackup(configDir: string): Promise<{ path: string; kind: 'backup' | 'created' } | undefined> {
   let names: string[];
   try {
-    names = await readdir(dir);
+    names = await readdir(configDir);
   } catch {
     return undefined;
   }
   const candidates = names.flatMap((name) => {
     for (const [mark, kind] of [[BACKUP_MARK, 'backup'], [CREATED_MARK, 'created']] as const) {
       const prefix = 'settings.json' + mark;
-      if (name.startsWith(prefix)) return [{ stamp: name.slice(prefix.length), path: join(dir, name), kind }];
+      if (name.startsWith(prefix)) return [{ stamp: name.slice(prefix.length), path: join(configDir, name), kind }];
     }
     return [];
   });
@@ -122,17 +153,17 @@ async function latestBackup(homeDir: string): Promise<{ path: string; kind: 'bac
   return newest && { path: newest.path, kind: newest.kind };
 }
 
-/** The settings without our two env keys (and without `env` when that leaves it empty). */
-function withoutOurKeys(settings: JsonObject): JsonObject {
+/** The settings without the touched env keys (and without `env` when that leaves it empty). */
+function withoutTouchedKeys(settings: JsonObject): JsonObject {
   if (!isObject(settings.env)) return settings;
   const env = { ...settings.env };
-  for (const key of CLAUDE_ENV_KEYS) delete env[key];
+  for (const key of TOUCHED_KEYS) delete env[key];
   const { env: _dropped, ...rest } = settings;
   return Object.keys(env).length ? { ...settings, env } : rest;
 }
 
-function sameApartFromOurKeys(a: JsonObject, b: JsonObject): boolean {
-  return JSON.stringify(withoutOurKeys(a)) === JSON.stringify(withoutOurKeys(b));
+function sameApartFromTouchedKeys(a: JsonObject, b: JsonObject): boolean {
+  return JSON.stringify(withoutTouchedKeys(a)) === JSON.stringify(withoutTouchedKeys(b));
 }
 
 function parseSettings(text: string, path: string): JsonObject {
@@ -159,9 +190,9 @@ function envObject(settings: JsonObject, path: string): JsonObject {
 function pickEnv(settings: JsonObject): Record<string, string> {
   const env = isObject(settings.env) ? settings.env : {};
   const out: Record<string, string> = {};
-  for (const key of CLAUDE_ENV_KEYS) {
+  for (const key of TOUCHED_KEYS) {
     const value = env[key];
-    if (typeof value === 'string') out[key] = key === 'ANTHROPIC_API_KEY' ? maskKey(value) : value;
+    if (typeof value === 'string') out[key] = SECRET_KEYS.has(key) ? maskKey(value) : value;
   }
   return out;
 }
@@ -179,41 +210,29 @@ function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-async function readIfExists(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw err;
-  }
-}
-
-/** Writes through a temp file and a rename, so a crash never leaves half a settings file. */
-async function writeAtomic(path: string, text: string): Promise<void> {
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  await writeFile(tmp, text, { mode: 0o600 });
-  await rename(tmp, path);
-}
-
 /**
- * Saves `text` as a backup (or, when undefined, an empty "created" marker) named by a stamp that sorts by
- * time: `2025-01-02T03-04-05-678Z`, then `…Z-001`, `…Z-002` when several land in the same millisecond.
- * Returns the backup's path, or null for a marker.
+ * Saves the file as a backup, bytes and mode (or, when there is none, an empty "created" marker), named by a
+ * stamp that sorts by time: `2025-01-02T03-04-05-678Z`, then `…Z-001`, `…Z-002` when several land in the same
+ * millisecond. Returns the backup's path, or null for a marker.
  */
-async function writeBackup(path: string, text: string | undefined, now: Date): Promise<string | null> {
+async function writeBackup(path: string, file: ReadText | undefined, now: Date): Promise<string | null> {
   const base = now.toISOString().replace(/[:.]/g, '-');
+  const existing = new Set(await readdir(dirname(path)).catch(() => [] as string[]));
   for (let n = 0; ; n++) {
     const stamp = n === 0 ? base : `${base}-${String(n).padStart(3, '0')}`;
     const backup = path + BACKUP_MARK + stamp;
     const marker = path + CREATED_MARK + stamp;
-    if ((await readIfExists(backup)) !== undefined || (await readIfExists(marker)) !== undefined) continue;
+    if (existing.has(basename(backup)) || existing.has(basename(marker))) continue;
+    const target = file === undefined ? marker : backup;
+    const mode = file?.mode ?? 0o600;
     try {
-      await writeFile(text === undefined ? marker : backup, text ?? '', { mode: 0o600, flag: 'wx' });
+      await writeFile(target, file === undefined ? '' : (file.bom ? '\uFEFF' : '') + file.text, { mode, flag: 'wx' });
+      await chmod(target, mode);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'EEXIST') continue;
       throw err;
     }
-    return text === undefined ? null : backup;
+    return file === undefined ? null : backup;
   }
 }
 
@@ -222,9 +241,11 @@ async function writeBackup(path: string, text: string | undefined, now: Date): P
  * "Copy Claude Code setup" copies): `export …` lines, or PowerShell `$env:…` lines on Windows.
  */
 export function claudeSetupSnippet(env: ClaudeEnv, platform: NodeJS.Platform = process.platform): string {
-  return CLAUDE_ENV_KEYS.map((key) =>
-    platform === 'win32' ? `$env:${key}="${env[key]}"` : `export ${key}=${shellQuote(env[key])}`,
-  ).join('\n') + '\n';
+  return (
+    CLAUDE_ENV_KEYS.map((key) =>
+      platform === 'win32' ? `$env:${key}="${env[key]}"` : `export ${key}=${shellQuote(env[key])}`,
+    ).join('\n') + '\n'
+  );
 }
 
 /** Quotes a value for a POSIX shell only when it needs it. */

@@ -71,6 +71,7 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcHandlers {
       return desktop.configureClaudeCode({ key_id: positiveId(key_id, 'key_id') });
     }),
     'desktop:undoClaudeCodeConfig': handle('desktop:undoClaudeCodeConfig', 0, () => desktop.undoClaudeCodeConfig()),
+    'desktop:claudeCodeConfigState': handle('desktop:claudeCodeConfigState', 0, () => desktop.claudeCodeConfigState()),
     'desktop:canRevealKey': handle('desktop:canRevealKey', 1, (id) => desktop.canRevealKey(positiveId(id, 'key_id'))),
     'desktop:copyKeyToClipboard': handle('desktop:copyKeyToClipboard', 1, (id) =>
       desktop.copyKeyToClipboard(positiveId(id, 'key_id')),

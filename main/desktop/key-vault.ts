@@ -32,6 +32,11 @@ export class KeyVault {
     return new KeyVault(file, encryptor, await readEntries(file));
   }
 
+  /** Whether new keys can be kept (the keychain is available). */
+  canKeep(): boolean {
+    return this.#encryptor.isAvailable();
+  }
+
   /** Whether `reveal(id)` can give the key: it was vaulted and the keychain is available. */
   canReveal(id: number): boolean {
     return this.#entries.has(id) && this.#encryptor.isAvailable();

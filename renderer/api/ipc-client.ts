@@ -56,6 +56,7 @@ export function createIpcClient(bridge: BridgeApi): IpcClient {
     stopProxy: () => guard(() => bridge.stopProxy()),
     configureClaudeCode: (input) => guard(() => bridge.configureClaudeCode(input)),
     undoClaudeCodeConfig: () => guard(() => bridge.undoClaudeCodeConfig()),
+    claudeCodeConfigState: () => guard(() => bridge.claudeCodeConfigState()),
     canRevealKey: (id) => guard(() => bridge.canRevealKey(id)),
     copyKeyToClipboard: (id) => guard(() => bridge.copyKeyToClipboard(id)),
   };

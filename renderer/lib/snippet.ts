@@ -28,7 +28,10 @@ export function clientBaseUrl(status: Pick<ServerStatus, 'url' | 'host' | 'port'
   return null;
 }
 
-/** The shell lines that point Claude Code at the proxy. */
+/**
+ * The shell lines that point Claude Code at the proxy. The key goes in ANTHROPIC_AUTH_TOKEN (sent as
+ * `Authorization: Bearer`): with ANTHROPIC_API_KEY an interactive Claude Code first asks whether to use it.
+ */
 export function claudeCodeSnippet(baseUrl: string, apiKey: string = KEY_PLACEHOLDER): string {
-  return `export ANTHROPIC_BASE_URL=${baseUrl}\nexport ANTHROPIC_API_KEY=${apiKey}`;
+  return `export ANTHROPIC_BASE_URL=${baseUrl}\nexport ANTHROPIC_AUTH_TOKEN=${apiKey}`;
 }

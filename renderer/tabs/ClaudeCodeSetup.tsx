@@ -1,9 +1,11 @@
 /**
- * Desktop only: writes ANTHROPIC_BASE_URL and ANTHROPIC_API_KEY into ~/.claude/settings.json for a chosen
- * key, after showing what will change; shows what changed, with an Undo.
+ * Desktop only: writes ANTHROPIC_BASE_URL and ANTHROPIC_AUTH_TOKEN into Claude Code's settings.json for a chosen
+ * key (setting an ANTHROPIC_API_KEY there aside), after showing what will change; shows what changed. Undo is
+ * offered whenever a configuration of ours is in place, also after a tab switch or a restart (the main process
+ * says so from the backups it left).
  */
 import { useState } from 'react';
-import type { ApiKeyInfo, ClaudeCodeConfigResult } from '../../shared/types';
+import type { ApiKeyInfo, ClaudeCodeConfigResult, ClaudeCodeConfigState } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
 import { DataTable } from '../components/DataTable';
@@ -23,6 +25,7 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
     const active = (await admin.listKeys()).filter((k) => k.is_active);
     return Promise.all(active.map(async (key) => ({ key, revealable: desktop ? await desktop.canRevealKey(key.id).catch(() => false) : false })));
   });
+  const config = useLoad<ClaudeCodeConfigState | null>(async () => (desktop ? desktop.claudeCodeConfigState() : null));
   const [keyId, setKeyId] = useState('');
   const [stage, setStage] = useState<'idle' | 'preview' | 'done'>('idle');
   const [result, setResult] = useState<ClaudeCodeConfigResult | null>(null);
@@ -33,19 +36,40 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
   const usable = (keys.data ?? []).filter((k) => k.revealable);
   const chosen = usable.find((k) => String(k.key.id) === keyId) ?? usable[0];
 
+  const state = config.data ?? null;
+  const settingsFile = state?.path ?? '~/.claude/settings.json';
   const run = (action: () => Promise<ClaudeCodeConfigResult>, done: string) =>
     runAction(async () => {
-      setResult(await action());
-      setMessage(done);
-      setStage('done');
+      try {
+        setResult(await action());
+        setMessage(done);
+        setStage('done');
+      } finally {
+        await config.reload(true);
+      }
     });
+  const undo = () => void run(() => desktop.undoClaudeCodeConfig(), 'The previous settings are restored.');
 
   return (
     <div className="subsection">
       <h3>Configure Claude Code for me</h3>
-      <ErrorAlert message={keys.error ?? error} />
+      <ErrorAlert message={keys.error ?? config.error ?? error} />
       {keys.data && usable.length === 0 && (
-        <p className="muted">Create an API key in this app first: only keys created here can be written for you.</p>
+        <p className="muted">
+          {state?.key_storage_problem
+            ? `This app cannot write a key for you: ${state.key_storage_problem}`
+            : 'Create an API key in this app first: only keys created here can be written for you.'}
+        </p>
+      )}
+      {state?.can_undo && stage !== 'done' && (
+        <div className="actions">
+          <span className="muted">
+            Claude Code is set up by InfiniProxy in <code>{settingsFile}</code>.
+          </span>
+          <button type="button" className="button-secondary" disabled={busy} onClick={undo}>
+            Undo
+          </button>
+        </div>
       )}
       {usable.length > 0 && stage !== 'done' && (
         <Field label="API key to use">
@@ -64,8 +88,14 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
       {stage === 'preview' && chosen && (
         <div className="preview">
           <p>
-            These entries will be set under <code>env</code> in <code>~/.claude/settings.json</code>. The current file is backed up first, and you
-            can undo the change.
+            These entries will be set under <code>env</code> in <code>{settingsFile}</code>
+            {state?.current.ANTHROPIC_API_KEY && (
+              <>
+                {' '}
+                (its <code>ANTHROPIC_API_KEY</code> is set aside meanwhile: with it Claude Code would ask whether to use that key)
+              </>
+            )}
+            . The current file is backed up first, and you can undo the change.
           </p>
           <DataTable columns={['Variable', 'New value']} scroll={false}>
             <tr>
@@ -78,7 +108,7 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
             </tr>
             <tr>
               <td>
-                <code>ANTHROPIC_API_KEY</code>
+                <code>ANTHROPIC_AUTH_TOKEN</code>
               </td>
               <td>
                 <code>{chosen.key.key_prefix}…</code> (key “{chosen.key.name}”)
@@ -109,9 +139,11 @@ export function ClaudeCodeSetup({ baseUrl }: { baseUrl: string }) {
           </p>
           <ChangeTable result={result} />
           <div className="actions">
-            <button type="button" className="button-secondary" disabled={busy} onClick={() => void run(() => desktop.undoClaudeCodeConfig(), 'The previous settings are restored.')}>
-              Undo
-            </button>
+            {state?.can_undo && (
+              <button type="button" className="button-secondary" disabled={busy} onClick={undo}>
+                Undo
+              </button>
+            )}
             <button type="button" className="button-secondary" onClick={() => setStage('idle')}>
               Done
             </button>

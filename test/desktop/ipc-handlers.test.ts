@@ -59,7 +59,7 @@ beforeEach(async () => {
   proxy = new FakeProxy();
   keyEvents = 0;
   const admin = vaultedAdmin(core, vault, { onKeysChanged: () => keyEvents++ });
-  const desktop = createDesktopService({ admin, proxy, vault, clipboard, homeDir: join(dir, 'home'), platform: 'linux' });
+  const desktop = createDesktopService({ admin, proxy, vault, clipboard, claudeConfigDir: join(dir, 'home', '.claude'), platform: 'linux' });
   handlers = createIpcHandlers({ admin, desktop, log: () => {} });
 });
 afterEach(async () => {
@@ -74,7 +74,7 @@ async function newKey(name = 'laptop'): Promise<{ id: number; api_key: string }>
 describe('the handler table', () => {
   test('has exactly one handler per channel of the contracts', () => {
     assert.deepEqual(Object.keys(handlers).sort(), [...ipcChannels].sort());
-    assert.equal(ipcChannels.length, 13 + 6);
+    assert.equal(ipcChannels.length, 13 + 7);
     for (const handler of Object.values(handlers)) assert.equal(typeof handler, 'function');
   });
 
@@ -93,7 +93,7 @@ describe('the handler table', () => {
     }) as AdminApi;
     const table: Record<string, IpcHandler<unknown>> = createIpcHandlers({
       admin: spy,
-      desktop: createDesktopService({ admin: spy, proxy, vault, clipboard, homeDir: dir }),
+      desktop: createDesktopService({ admin: spy, proxy, vault, clipboard, claudeConfigDir: join(dir, '.claude') }),
       log: () => {},
     });
     const args: Record<string, unknown[]> = {
@@ -211,12 +211,18 @@ describe('the key vault behind the admin channels', () => {
     assert.match(error.message, /can't be shown again/);
   });
 
-  test('with the keychain unavailable, keys still work but are not kept', async () => {
+  test('with the keychain unavailable, keys still work but are not kept, and the app says why', async () => {
     encryptor.available = false;
     const key = await newKey();
     assert.equal(key.api_key.startsWith('sk-ip-'), true);
     assert.deepEqual(vault.ids(), []);
     assert.equal(result(await handlers['desktop:canRevealKey'](key.id)), false);
+    const state = result(await handlers['desktop:claudeCodeConfigState']());
+    assert.match(state.key_storage_problem ?? '', /no system keyring is available \(no Secret Service/);
+    const refused = errorOf(await handlers['desktop:configureClaudeCode']({ key_id: key.id }));
+    assert.equal(refused.code, 'key_not_revealable');
+    assert.match(refused.message, /no system keyring/);
+    assert.doesNotMatch(refused.message, /Create a new key/);
   });
 
   test('unknown keys are a 404', async () => {
@@ -240,13 +246,18 @@ describe('desktop channels', () => {
     const configured = result(await handlers['desktop:configureClaudeCode']({ key_id: key.id }));
     assert.equal(configured.path, join(dir, 'home', '.claude', 'settings.json'));
     assert.equal(configured.after.ANTHROPIC_BASE_URL, 'http://127.0.0.1:8000');
-    assert.ok(configured.after.ANTHROPIC_API_KEY?.includes('…'), 'the key is masked in the result');
+    assert.ok(configured.after.ANTHROPIC_AUTH_TOKEN?.includes('…'), 'the key is masked in the result');
     const written = JSON.parse(await readFile(configured.path, 'utf8')) as { env: Record<string, string> };
-    assert.deepEqual(written.env, { ANTHROPIC_BASE_URL: 'http://127.0.0.1:8000', ANTHROPIC_API_KEY: key.api_key });
+    assert.deepEqual(written.env, { ANTHROPIC_BASE_URL: 'http://127.0.0.1:8000', ANTHROPIC_AUTH_TOKEN: key.api_key });
+    const state = result(await handlers['desktop:claudeCodeConfigState']());
+    assert.equal(state.can_undo, true, 'Undo is offered while our configuration is in place');
+    assert.equal(state.path, configured.path);
+    assert.equal(state.key_storage_problem, null);
 
     const undone = result(await handlers['desktop:undoClaudeCodeConfig']());
     assert.deepEqual(undone.after, {});
     await assert.rejects(readFile(configured.path), { code: 'ENOENT' });
+    assert.equal(result(await handlers['desktop:claudeCodeConfigState']()).can_undo, false);
     assert.equal(errorOf(await handlers['desktop:undoClaudeCodeConfig']()).code, 'nothing_to_undo');
   });
 
@@ -266,8 +277,8 @@ describe('desktop channels', () => {
 
   test('the tray-only copyClaudeSetup copies export lines', async () => {
     const key = await newKey();
-    const desktop = createDesktopService({ admin: core, proxy, vault, clipboard, homeDir: dir, platform: 'linux' });
+    const desktop = createDesktopService({ admin: core, proxy, vault, clipboard, claudeConfigDir: join(dir, '.claude'), platform: 'linux' });
     await desktop.copyClaudeSetup(key.id);
-    assert.equal(clipboard.texts.at(-1), `export ANTHROPIC_BASE_URL=http://127.0.0.1:8000\nexport ANTHROPIC_API_KEY=${key.api_key}\n`);
+    assert.equal(clipboard.texts.at(-1), `export ANTHROPIC_BASE_URL=http://127.0.0.1:8000\nexport ANTHROPIC_AUTH_TOKEN=${key.api_key}\n`);
   });
 });

@@ -145,7 +145,7 @@ test('the window is sandboxed and shows the built renderer', () => {
 });
 
 test('every channel is registered; calls from other senders are refused', async () => {
-  assert.equal(fake.handlers.size, 19);
+  assert.equal(fake.handlers.size, 20);
   const stranger = { sender: { id: 99 }, senderFrame: { url: pathToFileURL(window().loadedFile).href, parent: null } };
   const outcome = await fake.handlers.get('admin:listUsers')!(stranger);
   assert.deepEqual(outcome, { error: { status: 403, code: 'forbidden', message: 'This page may not call InfiniProxy.' } });
@@ -176,7 +176,7 @@ test('a key created in the window is vaulted encrypted, listed in the tray, copi
   fake.clipboard.length = 0;
   trayItem('copy-setup').submenu?.[0]?.click?.();
   await until(() => fake.clipboard.length === 1, 'the tray copying the setup');
-  assert.match(fake.clipboard[0]!, new RegExp(`^export ANTHROPIC_BASE_URL=http://127\\.0\\.0\\.1:\\d+\nexport ANTHROPIC_API_KEY=${key.api_key}\n$`));
+  assert.match(fake.clipboard[0]!, new RegExp(`^export ANTHROPIC_BASE_URL=http://127\\.0\\.0\\.1:\\d+\nexport ANTHROPIC_AUTH_TOKEN=${key.api_key}\n$`));
 
   // The copied key passes the real proxy's authentication (no backend is set, so it gets no further).
   const { url } = await call<ServerStatus>('admin:status');

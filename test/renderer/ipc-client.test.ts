@@ -33,6 +33,7 @@ function fakeBridge(calls: unknown[][]): BridgeApi {
     stopProxy: record('stopProxy', {} as never),
     configureClaudeCode: record('configureClaudeCode', {} as never),
     undoClaudeCodeConfig: record('undoClaudeCodeConfig', {} as never),
+    claudeCodeConfigState: record('claudeCodeConfigState', {} as never),
     canRevealKey: record('canRevealKey', true),
     copyKeyToClipboard: fail('plain string'),
   };

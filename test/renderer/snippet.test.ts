@@ -4,8 +4,8 @@ import { KEY_PLACEHOLDER, claudeCodeSnippet, clientBaseUrl } from '../../rendere
 
 describe('Claude Code snippet', () => {
   test('the two export lines', () => {
-    assert.equal(claudeCodeSnippet('http://127.0.0.1:8000', 'sk-ip-abc'), 'export ANTHROPIC_BASE_URL=http://127.0.0.1:8000\nexport ANTHROPIC_API_KEY=sk-ip-abc');
-    assert.match(claudeCodeSnippet('http://x'), new RegExp(`ANTHROPIC_API_KEY=${KEY_PLACEHOLDER}$`));
+    assert.equal(claudeCodeSnippet('http://127.0.0.1:8000', 'sk-ip-abc'), 'export ANTHROPIC_BASE_URL=http://127.0.0.1:8000\nexport ANTHROPIC_AUTH_TOKEN=sk-ip-abc');
+    assert.match(claudeCodeSnippet('http://x'), new RegExp(`ANTHROPIC_AUTH_TOKEN=${KEY_PLACEHOLDER}$`));
     assert.doesNotMatch(KEY_PLACEHOLDER, /[<>|&;$ ]/, 'the placeholder is safe to paste into a shell');
   });
 
