@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { secretMask } from '../../shared/redact';
 import type { Settings } from '../../shared/types';
 import { PROVIDER_NAME, providersSchema } from './provider-config';
+import { isHttpUrl } from './http-url';
 
 /** The values used when no layer sets a field. */
 export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
@@ -217,15 +218,6 @@ export function normaliseBackendUrl(url: string): string {
   let out = url.trim().replace(/\/+$/, '');
   if (/\/chat\/completions$/i.test(out)) out = out.replace(/\/chat\/completions$/i, '').replace(/\/+$/, '');
   return out;
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s.trim());
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
 
 /**

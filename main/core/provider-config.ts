@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { ProviderConfig, ProviderInput, ProviderView, Settings } from '../../shared/types';
+import { isHttpUrl } from './http-url';
 
 /** What a provider name may be. */
 export const PROVIDER_NAME = /^[a-z0-9-]+$/;
@@ -147,13 +148,4 @@ export function withSavedKeys(input: readonly ProviderInput[], saved: readonly P
     const key = keys.get(typeof p.name === 'string' ? p.name.trim() : p.name);
     return key ? { ...p, api_key: key } : p;
   });
-}
-
-function isHttpUrl(s: string): boolean {
-  try {
-    const u = new URL(s.trim());
-    return (u.protocol === 'http:' || u.protocol === 'https:') && u.hostname !== '';
-  } catch {
-    return false;
-  }
 }
