@@ -38,13 +38,28 @@ export const lockPath = (dataDir: string): string => join(dataDir, 'infiniproxy.
 
 /** The live holder of the data dir's lock, or null when it is free or its holder is gone. */
 export function readLockHolder(dataDir: string): LockHolder | null {
+  const lock = readLock(dataDir);
+  return lock.state === 'held' ? lock.holder : null;
+}
+
+/** What the lock file says: absent, held by a live process, or stale (its process is gone, or it is unreadable). */
+type LockState = { state: 'absent' } | { state: 'held'; holder: LockHolder } | { state: 'stale' };
+
+function readLock(dataDir: string): LockState {
+  let text: string;
+  try {
+    text = readFileSync(lockPath(dataDir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'absent' };
+    throw err;
+  }
   let holder: LockHolder;
   try {
-    holder = JSON.parse(readFileSync(lockPath(dataDir), 'utf8')) as LockHolder;
+    holder = JSON.parse(text) as LockHolder;
   } catch {
-    return null;
+    return { state: 'stale' }; // locks appear whole (see createWhole): an unreadable one was left by a crash
   }
-  return isAlive(holder) ? holder : null;
+  return isAlive(holder) ? { state: 'held', holder } : { state: 'stale' };
 }
 
 function isAlive(holder: LockHolder): boolean {
@@ -114,8 +129,9 @@ function removeStaleLock(dataDir: string): boolean {
     return false;
   }
   try {
-    // Read again under the takeover: the lock may have been taken over since it was found stale.
-    if (!readLockHolder(dataDir)) rmSync(lockPath(dataDir), { force: true });
+    // Read again under the takeover: the lock may have been taken over since it was found stale. Only a lock seen
+    // stale is removed: an absent one may be created by another process at any moment, and must not be removed then.
+    if (readLock(dataDir).state === 'stale') rmSync(lockPath(dataDir), { force: true });
   } finally {
     closeSync(fd);
     rmSync(takeover, { force: true });
