@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AppError } from '../../../main/proxy/errors';
 import { arrayMemberRange } from '../../../main/proxy/body/json-scan';
-import { KeptTools } from '../../../main/proxy/body/kept-tools';
+import { KEPT_TOOLS_LIMITS, KeptTools } from '../../../main/proxy/body/kept-tools';
 import { MESSAGES_BODY } from '../../../main/proxy/routes/messages';
 import { CHAT_BODY, prepareChatRequest as prepare } from '../../../main/proxy/routes/chat';
 import { FastPath } from '../../../main/proxy/body';
@@ -96,10 +96,10 @@ describe('readMessagesBody', () => {
     assert.equal(definitions.size, 3, 'the same text once escapes are read');
     assert.ok(Object.isFrozen(escaped.tools));
 
-    for (let i = 0; i < KeptTools.MAX + 5; i++) {
+    for (let i = 0; i < KEPT_TOOLS_LIMITS.maxEntries + 5; i++) {
       readMessagesBody(Buffer.from(JSON.stringify(request({ tools: [{ ...tools[0], description: `v${i}` }] }))), 'key3', definitions);
     }
-    assert.equal(definitions.size, KeptTools.MAX);
+    assert.equal(definitions.size, KEPT_TOOLS_LIMITS.maxEntries);
   });
 
   it('errors are the same whether the tools were kept or not', () => {
