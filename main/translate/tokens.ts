@@ -4,7 +4,9 @@
  * - {@link countTokens}: a real tokenizer (gpt-tokenizer, o200k_base) over the text a backend will
  *   see: system text, message text, tool calls (name + JSON input), tool results, tool definitions
  *   (name + description + JSON schema), plus {@link IMAGE_TOKENS} per image and small per-message
- *   and per-tool overheads. For `/v1/messages/count_tokens`; costs milliseconds on a large request.
+ *   and per-tool overheads. For `/v1/messages/count_tokens`; costs milliseconds on a large request, cut into
+ *   slices that let other requests run in between (long runs of one kind of character are counted from samples:
+ *   see {@link MAX_RUN_CHARS}).
  *   Backends use other tokenizers, so it is an approximation of their count, not an exact figure.
  * - {@link estimateTokens}: the same walk with UTF-8 bytes / {@link BYTES_PER_TOKEN} per string
  *   instead of a tokenizer: cheap enough to run on every request, for
@@ -14,6 +16,7 @@
  *
  * Earlier thinking is not counted (Anthropic drops it from context), nor base64 image data.
  */
+import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import type { AnthropicToolParam, CountTokensRequest } from './anthropic-schema';
 import { FrozenMemo } from './frozen';
@@ -96,24 +99,112 @@ function tokenize(text: string, options: typeof NO_SPECIAL): number {
   return loaded(text, options);
 }
 
-/** Cache of counts of long texts that repeat from request to request (tool definitions, system prompt). */
+/**
+ * Counts of long texts that repeat from request to request (tool definitions, system prompt), by a SHA-256 of the
+ * text: the cache holds {@link CACHE_SIZE} numbers and hashes, never the texts.
+ */
 const cache = new Map<string, number>();
 const CACHE_MIN_LENGTH = 512;
 const CACHE_SIZE = 512;
 
-function tokenizeCached(text: string): number {
-  if (text.length < CACHE_MIN_LENGTH) return tokenize(text, NO_SPECIAL);
-  const hit = cache.get(text);
+/**
+ * The tokenizer's merge step is quadratic in the length of one pre-token (a run of letters, of digits and
+ * punctuation, or of blanks): 40,000 repeated CJK characters took ~8 s, and even 128 of them take ~1 ms. A
+ * pre-token never holds blanks and non-blanks mixed past its first character, so a run of one kind longer than
+ * {@link MAX_RUN_CHARS} (base64, minified code, a repeated character) is the only slow case: such a run is counted
+ * from samples ({@link SAMPLE_CHARS} at its start and middle, scaled to its length) instead of whole.
+ */
+export const MAX_RUN_CHARS = 128;
+const SAMPLE_CHARS = 32;
+/** Characters tokenized in one turn of the event loop (a few ms) before other work is let in. */
+export const SLICE_CHARS = 32 * 1024;
+/** Characters tokenized per request at most; texts beyond are estimated by bytes (bounds the CPU one count takes). */
+export const MAX_TOKENIZED_CHARS = 4 * 1024 * 1024;
+
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN_CHARS + 1},}|\\s{${MAX_RUN_CHARS + 1},}`, 'g');
+
+/** A part of a text: tokenized whole, or (a long run) counted from samples. */
+export interface TextPiece {
+  text: string;
+  longRun: boolean;
+}
+
+/** `text` as pieces in order: long runs alone, the rest in spans of at most {@link SLICE_CHARS}. */
+export function* tokenizerPieces(text: string): Generator<TextPiece> {
+  let at = 0;
+  for (const m of text.matchAll(LONG_RUN)) {
+    yield* spans(text, at, m.index);
+    yield { text: m[0], longRun: true };
+    at = m.index + m[0].length;
+  }
+  yield* spans(text, at, text.length);
+}
+
+/** `text[from, to)` in spans of at most {@link SLICE_CHARS}, cut before a space where one is near. */
+function* spans(text: string, from: number, to: number): Generator<TextPiece> {
+  while (to - from > SLICE_CHARS) {
+    const space = text.lastIndexOf(' ', from + SLICE_CHARS);
+    const cut = space > from ? space : from + SLICE_CHARS;
+    yield { text: text.slice(from, cut), longRun: false };
+    from = cut;
+  }
+  if (to > from) yield { text: text.slice(from, to), longRun: false };
+}
+
+/** Tokens of a long run of one kind of character, from two samples scaled to its length. */
+function longRunTokens(run: string): number {
+  const middle = Math.floor(run.length / 2);
+  const sampled = tokenize(run.slice(0, SAMPLE_CHARS), NO_SPECIAL) + tokenize(run.slice(middle, middle + SAMPLE_CHARS), NO_SPECIAL);
+  return Math.max(1, Math.round((sampled * run.length) / (2 * SAMPLE_CHARS)));
+}
+
+/** Lets other requests run: the rest of the count continues on a later turn of the event loop. */
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+/** Tokens of one text, tokenized piece by piece, yielding to the event loop every {@link SLICE_CHARS} characters. */
+async function tokenizeText(text: string, done: { chars: number }): Promise<number> {
+  const id = text.length >= CACHE_MIN_LENGTH ? createHash('sha256').update(text).digest('base64') : undefined;
+  const hit = id === undefined ? undefined : cache.get(id);
   if (hit !== undefined) return hit;
-  const n = tokenize(text, NO_SPECIAL);
-  if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
-  cache.set(text, n);
+  let n = 0;
+  for (const piece of tokenizerPieces(text)) {
+    n += piece.longRun ? longRunTokens(piece.text) : tokenize(piece.text, NO_SPECIAL);
+    done.chars += piece.longRun ? 2 * SAMPLE_CHARS : piece.text.length;
+    if (done.chars >= SLICE_CHARS) {
+      done.chars = 0;
+      await nextTurn();
+    }
+  }
+  if (id !== undefined) {
+    if (cache.size >= CACHE_SIZE) cache.delete(cache.keys().next().value ?? '');
+    cache.set(id, n);
+  }
   return n;
 }
 
-/** Counts a request's input tokens with a real tokenizer (see the module notes). */
-export function countTokens(req: CountTokensRequest): number {
-  return walk(req, tokenizeCached, (parts) => tokenizeCached(parts.join('\n')));
+/**
+ * Counts a request's input tokens with a real tokenizer (see the module notes). Never holds the event loop for more
+ * than one slice of text; beyond {@link MAX_TOKENIZED_CHARS} characters, texts are estimated instead.
+ */
+export async function countTokens(req: CountTokensRequest): Promise<number> {
+  const texts: string[] = [];
+  const fixed = walk(
+    req,
+    (text) => (texts.push(text), 0),
+    (parts) => (texts.push(parts.join('\n')), 0),
+  );
+  let total = fixed;
+  let budget = MAX_TOKENIZED_CHARS;
+  const done = { chars: 0 };
+  for (const text of texts) {
+    if (text.length > budget) {
+      total += estimateTextTokens(text);
+      continue;
+    }
+    budget -= text.length;
+    total += await tokenizeText(text, done);
+  }
+  return total;
 }
 
 /** Fast estimate of the tokens of one text (UTF-8 bytes / {@link BYTES_PER_TOKEN}); at least 1 for non-empty text. */

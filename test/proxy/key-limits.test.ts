@@ -158,7 +158,7 @@ describe('per-key limits on /v1/messages', () => {
   }
   const params = { model: 'claude-sonnet-4-6', max_tokens: 100, messages: [{ role: 'user' as const, content: 'hi' }] };
 
-  test('over the limit: the SDK gets a RateLimitError (rate_limit_error) with retry-after; count_tokens is not limited', async () => {
+  test('over the limit: the SDK gets a RateLimitError (rate_limit_error) with retry-after; count_tokens is limited too', async () => {
     const key = await keyWith({ requests_per_minute: 1 });
     const first = await key.client.messages.create(params);
     assert.equal(first.type, 'message');
@@ -177,8 +177,11 @@ describe('per-key limits on /v1/messages', () => {
     });
     assert.equal(h.backend.chatRequests.length, seen, 'the refused request was not forwarded');
 
-    const counted = await key.client.messages.countTokens({ model: params.model, messages: params.messages });
-    assert.ok(counted.input_tokens > 0, 'count_tokens costs nothing and stays available');
+    await assert.rejects(
+      key.client.messages.countTokens({ model: params.model, messages: params.messages }),
+      (err: unknown) => err instanceof Anthropic.RateLimitError,
+      'count_tokens counts toward the request limit too',
+    );
   });
 
   test('an aborted stream gives its concurrency slot back', { timeout: 20_000 }, async () => {

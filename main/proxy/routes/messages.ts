@@ -8,7 +8,8 @@
  *   recorded once, when the exchange ends (usage-record.ts; endpoint `/v1/messages`), marked estimated when the
  *   backend reported none: `input_tokens` as the whole prompt (cached tokens included, as on
  *   `/v1/chat/completions`), the cached part in `cache_read_input_tokens`.
- * - `POST /v1/messages/count_tokens`: `{input_tokens}` counted locally; the backend is not asked.
+ * - `POST /v1/messages/count_tokens`: `{input_tokens}` counted locally; the backend is not asked. It counts toward
+ *   the key's request limits (requests per minute, concurrency) and reserves no tokens.
  */
 import Router from '@koa/router';
 import type { Settings } from '../../../shared/types';
@@ -76,10 +77,10 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
     });
   });
 
-  router.post('/v1/messages/count_tokens', clientAuth(deps), async (ctx) => {
+  router.post('/v1/messages/count_tokens', clientAuth(deps), keyLimits(deps, { free: true }), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
     const req = validated(parseCountTokensRequest(parseJson(await readRawBody(ctx))));
-    ctx.body = { input_tokens: countTokens(req) };
+    ctx.body = { input_tokens: await countTokens(req) };
   });
   return router;
 }
