@@ -16,6 +16,7 @@ import { ensurePrivateDir, tightenFile, writePrivateFile, writePrivateFileSync }
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import { emptyStoreData, parseStoreData, type KeyRecord, type StoreData, type UserRecord } from './store-data';
 import { StoreCorruptError, StoreError, type AuthenticatedKey, type Store, type UsageEvent } from './store';
+import { storedEvent } from './stored-event';
 import { emptyTotals, UsageAggregates } from './usage-aggregates';
 
 export const STORE_FILE = 'infiniproxy.json';
@@ -206,7 +207,8 @@ class LowdbStore implements Store {
   };
 
   readonly usage: Store['usage'] = {
-    record: (e: UsageEvent) => {
+    record: (event: UsageEvent) => {
+      const e = storedEvent(event);
       const time = e.time.getTime();
       this.#usage.add({
         time,

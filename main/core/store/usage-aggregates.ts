@@ -9,6 +9,12 @@ export const HOUR_MS = 3_600_000;
 export const DAY_MS = 86_400_000;
 /** Hour buckets older than this are rolled into day buckets. */
 export const HOURLY_RETENTION_DAYS = 14;
+/**
+ * Distinct models aggregated per key and bucket (an hour, or a day once rolled up); requests for further models in
+ * that bucket are counted under {@link OTHER_MODELS}, so a client inventing model names cannot grow the store.
+ */
+export const MAX_MODELS_PER_KEY_BUCKET = 32;
+export const OTHER_MODELS = '(other models)';
 /** Ranges up to this long are charted by hour, longer ones by day. */
 const HOURLY_SERIES_MAX_MS = 3 * DAY_MS;
 
@@ -52,22 +58,52 @@ export const emptyTotals = (): UsageTotals => ({
   total_tokens: 0,
 });
 
+/** The models seen per key and bucket start, to bound them ({@link MAX_MODELS_PER_KEY_BUCKET}). */
+class ModelsSeen {
+  readonly #seen = new Map<string, Set<string>>();
+
+  /** `model`, or {@link OTHER_MODELS} when key `k` already has the most models at bucket `t`. */
+  admit(k: number, t: number, model: string): string {
+    const slot = `${k}\u0000${t}`;
+    let models = this.#seen.get(slot);
+    if (!models) this.#seen.set(slot, (models = new Set()));
+    if (models.has(model) || model === OTHER_MODELS) return model;
+    if (models.size >= MAX_MODELS_PER_KEY_BUCKET) return OTHER_MODELS;
+    models.add(model);
+    return model;
+  }
+
+  /** Forgets the buckets of key `k` at `t` (rolled up). */
+  forget(k: number, t: number): void {
+    this.#seen.delete(`${k}\u0000${t}`);
+  }
+}
+
 export class UsageAggregates {
   readonly #hourly = new Map<string, UsageBucket>();
   readonly #daily = new Map<string, UsageBucket>();
+  readonly #hourModels = new ModelsSeen();
+  readonly #dayModels = new ModelsSeen();
 
   constructor(hourly: UsageBucket[] = [], daily: UsageBucket[] = []) {
-    for (const b of hourly) this.#hourly.set(bucketId(b), { ...b });
-    for (const b of daily) this.#daily.set(bucketId(b), { ...b });
+    for (const b of hourly) {
+      this.#hourly.set(bucketId(b), { ...b });
+      this.#hourModels.admit(b.k, b.t, b.m);
+    }
+    for (const b of daily) {
+      this.#daily.set(bucketId(b), { ...b });
+      this.#dayModels.admit(b.k, b.t, b.m);
+    }
   }
 
   /** Adds one request to its hour bucket. */
   add(s: UsageSample): void {
     const t = s.time - (s.time % HOUR_MS);
-    const id = `${s.key_id}\u0000${s.model}\u0000${s.endpoint}\u0000${s.provider ?? ''}\u0000${t}`;
+    const model = this.#hourModels.admit(s.key_id, t, s.model);
+    const id = `${s.key_id}\u0000${model}\u0000${s.endpoint}\u0000${s.provider ?? ''}\u0000${t}`;
     let b = this.#hourly.get(id);
     if (!b) {
-      b = { k: s.key_id, m: s.model, e: s.endpoint, t, r: 0, x: 0, i: 0, o: 0, c: 0 };
+      b = { k: s.key_id, m: model, e: s.endpoint, t, r: 0, x: 0, i: 0, o: 0, c: 0 };
       if (s.provider) b.p = s.provider;
       this.#hourly.set(id, b);
     }
@@ -85,7 +121,8 @@ export class UsageAggregates {
     for (const [id, b] of this.#hourly) {
       if (b.t >= cutoff) continue;
       const t = b.t - (b.t % DAY_MS);
-      const dayId = bucketId({ ...b, t });
+      const m = this.#dayModels.admit(b.k, t, b.m);
+      const dayId = bucketId({ ...b, m, t });
       const d = this.#daily.get(dayId);
       if (d) {
         d.r += b.r;
@@ -93,8 +130,9 @@ export class UsageAggregates {
         d.i += b.i;
         d.o += b.o;
         d.c += b.c;
-      } else this.#daily.set(dayId, { ...b, t });
+      } else this.#daily.set(dayId, { ...b, m, t });
       this.#hourly.delete(id);
+      this.#hourModels.forget(b.k, b.t);
       moved++;
     }
     return moved;
