@@ -43,6 +43,8 @@ let closing: Promise<void> | undefined;
 // whose V8 heap is configured before this file runs. `js-flags` appended here reaches renderers only, a packaged
 // app ignores NODE_OPTIONS, and v8.setFlagsFromString('--max-old-space-size') leaves a running heap's limit as it
 // is (measured). What clients can make the proxy hold is bounded by its own limits (connections, bodies).
+
+// Windows ties notifications to the installer's shortcut through this id.
 applyAppIdentity(app);
 
 if (!app.requestSingleInstanceLock()) {
