@@ -6,9 +6,12 @@
  *     nothing else (no sources, maps, tests, node_modules, bench output);
  *   - runs the packaged main bundle, extracted from app.asar, against the stand-in `electron` module
  *     (fake-electron.cjs): every file it loads at run time (window page, preload, tray images, the web admin and
- *     its assets) is inside.
+ *     its assets) is inside;
+ *   - builds the deb from that unpacked app (`--prepackaged`) with a stand-in `fpm` (USE_SYSTEM_FPM; the real one
+ *     is a download): electron-builder's metadata checks pass (homepage, maintainer with an email), and the
+ *     package's fields and menu entry are what users get.
  * electron-builder runs offline: proxies, mirrors and caches point nowhere or at the temp dir, and the test fails
- * if anything was downloaded into them. Linux and macOS only (the stand-in is a shell script).
+ * if anything was downloaded into them. Linux and macOS only (the stand-ins are shell scripts).
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -47,7 +50,11 @@ const electronDist = join(work, 'electron-dist');
 const caches = { ELECTRON_BUILDER_CACHE: join(work, 'cache', 'electron-builder'), ELECTRON_CACHE: join(work, 'cache', 'electron') };
 const unpacked = join(project, 'release', 'linux-unpacked');
 const asarPath = join(unpacked, 'resources', 'app.asar');
+const fpmOut = join(work, 'fpm');
 let packagedIn = 0;
+let debBuiltIn = 0;
+/** resources/ right after `--linux dir` (the deb step adds its AppArmor profile there). */
+let resourcesOfDir: string[] = [];
 
 /** Every file under `dir`, as `/`-separated paths relative to `base`. */
 function filesUnder(dir: string, base = dir): string[] {
@@ -55,6 +62,16 @@ function filesUnder(dir: string, base = dir): string[] {
     e.isDirectory() ? filesUnder(join(dir, e.name), base) : [relative(base, join(dir, e.name)).split(sep).join('/')],
   );
 }
+
+/** The stand-in fpm: records its arguments and the .desktop file it is given, makes no package. */
+const FAKE_FPM = `#!/bin/sh
+printf '%s\\n' "$@" > "$FAKE_FPM_OUT/args"
+for arg in "$@"; do
+  case "$arg" in
+    *=/usr/share/applications/*) cp "\${arg%%=*}" "$FAKE_FPM_OUT/entry.desktop" ;;
+  esac
+done
+`;
 
 function run(args: string[], env: NodeJS.ProcessEnv = process.env): void {
   const result = spawnSync(process.execPath, args, { cwd: repo, env, encoding: 'utf8', timeout: 240_000 });
@@ -89,22 +106,35 @@ before(async () => {
     CSC_IDENTITY_AUTO_DISCOVERY: 'false',
   };
   const electronVersion = (JSON.parse(readFileSync(bin('electron', 'package.json'), 'utf8')) as { version: string }).version;
-  const started = Date.now();
-  run(
-    [
-      bin('electron-builder', 'cli.js'),
-      '--linux',
-      'dir',
-      '--projectDir',
-      project,
-      `--config.electronDist=${electronDist}`,
-      `--config.electronVersion=${electronVersion}`,
-      // Everything is bundled: there is nothing to rebuild (and rebuilding would look for Electron's headers).
-      '--config.npmRebuild=false',
-    ],
-    offline,
-  );
+  const builder = (...targetArgs: string[]): string[] => [
+    bin('electron-builder', 'cli.js'),
+    '--linux',
+    ...targetArgs,
+    '--projectDir',
+    project,
+    `--config.electronDist=${electronDist}`,
+    `--config.electronVersion=${electronVersion}`,
+    // Everything is bundled: there is nothing to rebuild (and rebuilding would look for Electron's headers).
+    '--config.npmRebuild=false',
+  ];
+  let started = Date.now();
+  run(builder('dir'), offline);
   packagedIn = Date.now() - started;
+  resourcesOfDir = readdirSync(join(unpacked, 'resources')).sort();
+
+  const fakeBin = join(work, 'fake-bin');
+  mkdirSync(fakeBin);
+  mkdirSync(fpmOut);
+  writeFileSync(join(fakeBin, 'fpm'), FAKE_FPM);
+  chmodSync(join(fakeBin, 'fpm'), 0o755);
+  started = Date.now();
+  run(builder('deb', '--prepackaged', unpacked), {
+    ...offline,
+    USE_SYSTEM_FPM: 'true',
+    FAKE_FPM_OUT: fpmOut,
+    PATH: `${fakeBin}:${process.env.PATH ?? ''}`,
+  });
+  debBuiltIn = Date.now() - started;
 });
 
 after(() => {
@@ -112,13 +142,13 @@ after(() => {
 });
 
 test('electron-builder packaged the app offline, downloading nothing', { skip }, () => {
-  console.log(`electron-builder --linux dir took ${(packagedIn / 1000).toFixed(1)} s`);
+  console.log(`electron-builder --linux dir took ${(packagedIn / 1000).toFixed(1)} s, deb ${(debBuiltIn / 1000).toFixed(1)} s`);
   for (const [name, dir] of Object.entries(caches)) {
     assert.deepEqual(existsSync(dir) ? filesUnder(dir) : [], [], `${name} received downloads`);
   }
   // The stand-in was copied and named as the installers will name the app.
   assert.ok(statSync(join(unpacked, 'infiniproxy')).mode & 0o100, 'the executable is linux.executableName');
-  assert.deepEqual(readdirSync(join(unpacked, 'resources')), ['app.asar'], 'nothing unpacked beside app.asar');
+  assert.deepEqual(resourcesOfDir, ['app.asar'], 'nothing unpacked beside app.asar');
 });
 
 test('app.asar holds exactly what the app loads: bundles, tray images, the built renderer, package.json', { skip }, () => {
@@ -194,6 +224,28 @@ test('the packaged main bundle runs from what app.asar holds: window, preload, t
     await until(() => fake.quitted, 'quit');
   }
   assert.equal(fake.errorBox, null);
+});
+
+test('the deb carries the metadata apt shows, installs to /opt, and its menu entry matches the window', { skip }, () => {
+  const args = readFileSync(join(fpmOut, 'args'), 'utf8').split('\n');
+  const option = (name: string): string | undefined => args[args.indexOf(name) + 1];
+  const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as { homepage: string; license: string };
+  assert.equal(option('-t'), 'deb');
+  assert.equal(option('--name'), 'infiniproxy');
+  assert.match(option('--maintainer') ?? '', /^[^<>]+ <[^@<>\s]+@[^@<>\s]+>$/);
+  assert.equal(option('--url'), pkg.homepage);
+  assert.equal(option('--license'), pkg.license);
+  assert.match(option('--description') ?? '', /OpenAI-compatible backend/);
+  assert.ok(args.includes(`${unpacked}/=/opt/InfiniProxy`), args.join(' '));
+  assert.ok(args.some((a) => a.endsWith('=/usr/share/applications/infiniproxy.desktop')), args.join(' '));
+
+  // The .desktop file: it starts the app, and its StartupWMClass is the app_id Electron takes from desktopName,
+  // so GNOME links the running window to the entry (a second launch from the menu then shows the window).
+  const entry = readFileSync(join(fpmOut, 'entry.desktop'), 'utf8');
+  assert.match(entry, /^Name=InfiniProxy$/m);
+  assert.match(entry, /^Exec=\/opt\/InfiniProxy\/infiniproxy %U$/m);
+  assert.match(entry, /^StartupWMClass=infiniproxy$/m);
+  assert.match(entry, /^Categories=Development;?$/m);
 });
 
 interface FakeElectron {
