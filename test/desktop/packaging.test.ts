@@ -99,7 +99,10 @@ before(async () => {
     // Anything that tries the network fails at once instead of downloading.
     HTTP_PROXY: 'http://127.0.0.1:9',
     HTTPS_PROXY: 'http://127.0.0.1:9',
+    http_proxy: 'http://127.0.0.1:9',
+    https_proxy: 'http://127.0.0.1:9',
     NO_PROXY: '',
+    no_proxy: '',
     ELECTRON_MIRROR: 'http://127.0.0.1:9/',
     ELECTRON_BUILDER_BINARIES_MIRROR: 'http://127.0.0.1:9/',
     npm_config_offline: 'true',
