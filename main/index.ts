@@ -41,8 +41,8 @@ let closing: Promise<void> | undefined;
 
 // No heap cap here, unlike `npm run serve`'s --max-old-space-size=1024: the proxy runs in this (main) process,
 // whose V8 heap is configured before this file runs. `js-flags` appended here reaches renderers only, Electron
-// refuses heap flags in a packaged app's NODE_OPTIONS, and v8.setFlagsFromString('--max-old-space-size') leaves a running heap's limit as it
-// is (measured). What clients can make the proxy hold is bounded by its own limits (connections, bodies).
+// refuses heap flags in a packaged app's NODE_OPTIONS, and v8.setFlagsFromString('--max-old-space-size') leaves
+// a running heap's limit as it is (measured). What clients can make the proxy hold is bounded by its own limits.
 
 // Windows ties notifications to the installer's shortcut through this id.
 applyAppIdentity(app);
