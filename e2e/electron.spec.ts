@@ -10,6 +10,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BridgeApi } from '../shared/desktop-api';
+import { ProxyRuntime } from '../main/app/runtime';
 
 const repo = resolve(import.meta.dirname, '..');
 
@@ -40,11 +41,15 @@ test.describe('desktop app', () => {
 
   test.beforeEach(async () => {
     work = mkdtempSync(join(tmpdir(), 'ip-electron-'));
+    // Any free port, saved as a user would (the desktop app takes no PROXY_PORT from its environment).
+    const seed = await ProxyRuntime.open({ dataDir: join(work, 'data'), env: {}, cwd: work });
+    await seed.admin.updateSettings({ port: 0 });
+    await seed.close();
     app = await electron.launch({
       executablePath: binary,
       args: [repo],
       cwd: work,
-      env: { ...process.env, HOME: work, INFINIPROXY_DATA_DIR: join(work, 'data'), PROXY_PORT: '0' } as Record<string, string>,
+      env: { ...process.env, HOME: work, INFINIPROXY_DATA_DIR: join(work, 'data') } as Record<string, string>,
     });
     page = await app.firstWindow();
     await page.waitForLoadState('domcontentloaded');

@@ -9,11 +9,14 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { ProxyRuntime } from './app/runtime';
+import { applyAppIdentity } from './desktop/app-identity';
 import { claudeConfigDir } from './desktop/claude-settings';
 import { createDesktopService } from './desktop/desktop-service';
+import { desktopEnvironment } from './desktop/desktop-environment';
 import { createIpcHandlers } from './desktop/ipc-handlers';
 import { setupIpc } from './desktop/ipc';
 import { KeyVault } from './desktop/key-vault';
+import { hiddenWindowNotice, showWindowAtLaunch, trayMayBeInvisible } from './desktop/launch-window';
 import { applyLoginItem, launchedHidden } from './desktop/login-item';
 import { isTrustedSender } from './desktop/navigation-policy';
 import { safeStorageEncryptor } from './desktop/safe-storage';
@@ -36,8 +39,13 @@ let mainWindow: BrowserWindow | undefined;
 let quitting = false;
 let closing: Promise<void> | undefined;
 
-// The same heap cap as `npm run serve`: V8 keeps less headroom, so the tray app stays small.
-app.commandLine.appendSwitch('js-flags', '--max-old-space-size=1024');
+// No heap cap here, unlike `npm run serve`'s --max-old-space-size=1024: the proxy runs in this (main) process,
+// whose V8 heap is configured before this file runs. `js-flags` appended here reaches renderers only, Electron
+// refuses heap flags in a packaged app's NODE_OPTIONS, and v8.setFlagsFromString('--max-old-space-size') leaves
+// a running heap's limit as it is (measured). What clients can make the proxy hold is bounded by its own limits.
+
+// Windows ties notifications to the installer's shortcut through this id.
+applyAppIdentity(app);
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -52,8 +60,16 @@ if (!app.requestSingleInstanceLock()) {
 }
 
 async function onReady(): Promise<void> {
-  // INFINIPROXY_DATA_DIR (environment, then .env), resolved as for the headless server, else the app's own folder.
-  const proxy = await ProxyRuntime.open({ fallbackDataDir: app.getPath('userData'), distDir: paths.renderer });
+  // Settings come from the Settings tab: the environment's settings variables are dropped, and `.env` is read from
+  // the app's own folder, not the (arbitrary) working directory (desktop-environment.ts). INFINIPROXY_DATA_DIR
+  // still applies, else the data lives in the app's own folder.
+  const ownFolder = app.getPath('userData');
+  const proxy = await ProxyRuntime.open({
+    fallbackDataDir: ownFolder,
+    distDir: paths.renderer,
+    env: desktopEnvironment(process.env),
+    cwd: ownFolder,
+  });
   runtime = proxy;
   const vault = await KeyVault.open(join(proxy.dataDir, 'key-vault.json'), safeStorageEncryptor(safeStorage));
 
@@ -84,12 +100,22 @@ async function onReady(): Promise<void> {
     quit: () => app.quit(),
     notify,
   });
+  // GNOME may show no tray icon: the window then opens at every launch, and its first close says where it went.
+  const trayInvisible = trayMayBeInvisible(process.platform, process.env);
+  let hideNotice = hiddenWindowNotice(trayInvisible);
   mainWindow = createMainWindow({
     preload: paths.preload,
     indexHtml: paths.indexHtml,
-    show: !launchedHidden(app),
+    show: showWindowAtLaunch({ launchedHidden: launchedHidden(app), trayMayBeInvisible: trayInvisible }),
     isQuitting: () => quitting,
-    onVisibilityChange: (visible) => (visible ? void app.dock?.show() : app.dock?.hide()),
+    onVisibilityChange: (visible) => {
+      if (visible) void app.dock?.show();
+      else app.dock?.hide();
+      if (!visible && hideNotice && !quitting) {
+        notify(hideNotice.title, hideNotice.body);
+        hideNotice = null;
+      }
+    },
   });
 
   const settings = proxy.settings();

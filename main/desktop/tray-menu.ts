@@ -125,3 +125,11 @@ export function statusNotice(
     : `${next.error}\nOpen the window to check the settings.`;
   return { title: 'InfiniProxy could not start the proxy', body };
 }
+
+/**
+ * Whether a left-click on the tray icon opens the window: on Windows (and Linux desktops that report clicks) a
+ * left-click is how users open a tray app, the menu being on the right button; on macOS a click opens the menu.
+ */
+export function clickOpensWindow(platform: NodeJS.Platform = process.platform): boolean {
+  return platform !== 'darwin';
+}

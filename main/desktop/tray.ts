@@ -9,7 +9,7 @@ import type { AdminApi } from '../../shared/admin-api';
 import type { ServerStatus } from '../../shared/types';
 import type { DesktopService } from './desktop-service';
 import type { KeyVault } from './key-vault';
-import { buildTrayMenu, statusNotice, trayIconFor, trayKeysFrom, type TrayKey } from './tray-menu';
+import { buildTrayMenu, clickOpensWindow, statusNotice, trayIconFor, trayKeysFrom, type TrayKey } from './tray-menu';
 import { syncVault } from './vaulted-admin';
 
 export interface TrayDeps {
@@ -42,6 +42,7 @@ export class AppTray {
     this.#deps = deps;
     this.#status = deps.proxy.status();
     this.#tray = new Tray(this.#image());
+    if (clickOpensWindow()) this.#tray.on('click', () => deps.openWindow());
     this.#stopListening = deps.proxy.onStatus((status) => this.#onStatus(status));
     this.#timer = setInterval(() => this.refresh(), KEY_REFRESH_MS);
     this.#timer.unref();

@@ -14,6 +14,7 @@ const fake = {
   errorBox: null,
   quitted: false,
   exitCode: null,
+  appUserModelIds: [],
 };
 globalThis.__fakeElectron = fake;
 
@@ -34,6 +35,7 @@ const app = Object.assign(new EventEmitter(), {
   },
   exit(code) { fake.exitCode = code; },
   setLoginItemSettings(settings) { fake.loginItems.push(settings); },
+  setAppUserModelId(id) { fake.appUserModelIds.push(id); },
   getLoginItemSettings: () => ({ wasOpenedAtLogin: false }),
   dock: undefined,
 });
@@ -64,8 +66,8 @@ class BrowserWindow extends EventEmitter {
   }
 }
 
-class Tray {
-  constructor(image) { this.image = image; fake.trays.push(this); }
+class Tray extends EventEmitter {
+  constructor(image) { super(); this.image = image; fake.trays.push(this); }
   setImage(image) { this.image = image; }
   setToolTip(text) { this.tooltip = text; }
   setContextMenu(menu) { this.template = menu.template; }

@@ -3,11 +3,13 @@
  * packages included) into CJS, and the bundle runs here in plain Node against a stand-in `electron` module
  * (fake-electron.cjs), with the real ProxyRuntime on a temp data dir. Checks the wiring of index.ts: IPC
  * registered behind the sender check, keys vaulted, the tray following the status, a busy port reported
- * without a crash, the window hiding on close, and Quit flushing and releasing the store.
+ * without a crash, the window hiding on close, and Quit flushing and releasing the store. The launch is one a
+ * desktop user could make: under GNOME (where the tray may not show), started `--hidden`, with settings variables
+ * in the shell's environment and a `.env` in the working directory, which the app must not take.
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -33,6 +35,7 @@ interface TrayItem {
   click?: () => void;
 }
 interface FakeTray {
+  emit(event: 'click'): void;
   tooltip: string;
   image: { path: string };
   template: TrayItem[];
@@ -47,6 +50,7 @@ interface FakeElectron {
   quitted: boolean;
   /** Chromium switches appended before ready. */
   switches: [string, string | undefined][];
+  appUserModelIds: string[];
   app: { quit(): void };
   ready(): void;
 }
@@ -91,7 +95,14 @@ before(async () => {
   for (const name of ['PROXY_HOST', 'PROXY_PORT', 'INFINIPROXY_DATA_DIR']) delete process.env[name];
   process.env.FAKE_ELECTRON_APP_PATH = appDir;
   process.env.FAKE_ELECTRON_USER_DATA = userData;
-  process.chdir(work); // no stray .env
+  // What the shell and the working directory would give a server; the desktop app takes none of it...
+  Object.assign(process.env, { OPENAI_API_KEY: 'sk-from-the-shell', OPENAI_MODEL: 'shell-model', DEBUG: '1' });
+  writeFileSync(join(work, '.env'), 'OPENAI_BASE_URL=http://cwd-dotenv.invalid/v1\nTIMEOUT=7\n');
+  process.chdir(work);
+  // ...but a `.env` in its own folder is honoured, and shown as fixing the field.
+  writeFileSync(join(userData, '.env'), 'OPENAI_MODEL=own-folder-model\n');
+  process.env.XDG_CURRENT_DESKTOP = 'ubuntu:GNOME';
+  process.argv.push('--hidden');
   createRequire(import.meta.url)(join(appDir, 'dist-electron', 'index.cjs'));
   fake = (globalThis as unknown as { __fakeElectron: FakeElectron }).__fakeElectron;
   fake.ready();
@@ -141,7 +152,33 @@ test('the window is sandboxed and shows the built renderer', () => {
   assert.equal(prefs.webviewTag, false);
   assert.equal(prefs.preload, join(appDir, 'dist-electron', 'preload.cjs'));
   assert.equal(window().loadedFile, join(appDir, 'dist', 'renderer', 'index.html'));
-  assert.deepEqual(fake.switches, [['js-flags', '--max-old-space-size=1024']], 'the heap cap of `npm run serve`');
+  // js-flags would cap the renderers' heaps only, not this process's where the proxy runs (see index.ts).
+  assert.deepEqual(fake.switches, []);
+  assert.deepEqual(fake.appUserModelIds, [], 'the AppUserModelID is set on Windows only');
+});
+
+test('under GNOME the window opens at launch even when started hidden, and its first close says where it went', async () => {
+  await until(() => window().visible, 'the window shown');
+  window().close();
+  assert.equal(window().visible, false);
+  await until(() => fake.notifications.some((n) => n.title === 'InfiniProxy is still running'), 'the notice');
+  const notices = fake.notifications.length;
+  fake.trays[0]!.emit('click');
+  assert.equal(window().visible, true, 'a left-click on the tray icon opens the window');
+  window().close();
+  assert.equal(fake.notifications.length, notices, 'said once');
+  trayItem('open').click?.();
+  assert.equal(window().visible, true);
+});
+
+test("settings come from the app, not the shell's environment or the working directory's .env", async () => {
+  const view = await call<SettingsView>('admin:getSettings');
+  assert.equal(view.default_model, 'own-folder-model');
+  assert.deepEqual(view.overridden, ['default_model']);
+  assert.equal(view.backend_url, '');
+  assert.equal(view.backend_api_key_set, false);
+  assert.equal(view.timeout_s, 300);
+  assert.equal(view.debug, false);
 });
 
 test('every channel is registered; calls from other senders are refused', async () => {

@@ -6,6 +6,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import {
   buildTrayMenu,
   CANNOT_SHOW_SUFFIX,
+  clickOpensWindow,
   NO_KEYS_LABEL,
   statusLine,
   statusNotice,
@@ -198,4 +199,10 @@ describe('statusNotice', () => {
     assert.equal(statusNotice(failed, running), null);
     assert.match(statusNotice(undefined, failed)?.body ?? '', /bad setting/);
   });
+});
+
+test('a left-click on the tray icon opens the window, except on macOS where it opens the menu', () => {
+  assert.equal(clickOpensWindow('win32'), true);
+  assert.equal(clickOpensWindow('linux'), true);
+  assert.equal(clickOpensWindow('darwin'), false);
 });
