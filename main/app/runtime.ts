@@ -187,6 +187,7 @@ export class ProxyRuntime {
         admin: this.admin,
         adminToken: async () => (tokenCache ??= await this.store.adminToken()),
         upstream: this.#upstream,
+        health: this.health,
         limiter: this.limiter,
         authThrottle: this.#authThrottle,
         trustedProxies: this.#trustedProxies,
