@@ -96,6 +96,9 @@ describe('providers: routing, failover and the anthropic kind', () => {
     const entry = await loggedEntry(h, (e) => e.model === 'claude-haiku-4-5' && e.backend_model === 'cheap-model');
     assert.equal(entry.provider, 'second');
     assert.deepEqual(entry.attempts, []);
+    const report = await h.runtime.admin.usage({ key_id: h.keyId });
+    assert.ok(report.rows.some((r) => r.provider === 'second' && r.model === 'claude-haiku-4-5'), 'usage per provider');
+    assert.ok(report.rows.some((r) => r.provider === 'default' && r.model === 'claude-opus-4-8'));
   });
 
   test('the anthropic kind: the client bytes forwarded (model mapped, key swapped, version and betas kept), events unchanged', async () => {
