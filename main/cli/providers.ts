@@ -6,15 +6,9 @@
 import type { ProviderHealth, ProviderInput, ProviderKind, ProviderView } from '../../shared/types';
 import { DEFAULT_PROVIDER } from '../core/provider-config';
 import { findPreset, PRESETS, providerFromPreset } from '../providers/presets';
+export { savedProviderInputs, withProvider } from '../../shared/provider-presets';
 import { CliError } from './connect';
 import { table } from './output';
-
-/** The saved providers as inputs (keys left out: the saved ones are kept), without `default` (the backend fields). */
-export function savedProviderInputs(views: readonly ProviderView[]): ProviderInput[] {
-  return views
-    .filter((p) => !p.legacy && p.name !== DEFAULT_PROVIDER)
-    .map(({ api_key_set: _set, api_key_hint: _hint, legacy: _legacy, ...rest }) => rest);
-}
 
 export interface AddProviderArgs {
   preset?: string;
@@ -37,12 +31,6 @@ export function providerToAdd(args: AddProviderArgs): ProviderInput {
   const kind = (args.kind ?? 'openai') as ProviderKind;
   if (kind !== 'openai' && kind !== 'anthropic') throw new CliError(`--kind must be openai or anthropic, got "${args.kind}"`, 2);
   return { name: args.name, kind, base_url: args.baseUrl, ...key };
-}
-
-/** `list` with `added` in place of a provider of the same name, else at the end. */
-export function withProvider(list: readonly ProviderInput[], added: ProviderInput): ProviderInput[] {
-  const at = list.findIndex((p) => p.name === added.name);
-  return at < 0 ? [...list, added] : list.map((p, i) => (i === at ? added : p));
 }
 
 /** `list` without the provider `name`; an error when there is none (or it is `default`). */

@@ -16,6 +16,7 @@ import { REASONING_STYLES, buildPatch, formFromSettings, isOverridden } from '..
 import type { FieldErrors, SettingsForm } from '../lib/settings-form';
 import { ConnectionTest } from './ConnectionTest';
 import { ModelRoutesEditor } from './ModelRoutesEditor';
+import { ProvidersCard } from './ProvidersCard';
 
 /** Form fields held as free text (not the select, the checkboxes or the routes). */
 type TextField = { [K in keyof SettingsForm]: string extends SettingsForm[K] ? K : never }[keyof SettingsForm] & keyof Settings;
@@ -42,6 +43,7 @@ export function SettingsTab() {
         onDirty={setDirty}
         onSaved={(view) => saved(view, 'Settings saved.')}
       />
+      <ProvidersCard view={settings.data} onSaved={(view) => saved(view, null)} />
       <ConnectionTest dirty={dirty} onApplied={(view) => saved(view, null)} />
     </div>
   );
