@@ -337,3 +337,34 @@ describe('providers: the single-backend settings of older versions', () => {
     }
   });
 });
+
+describe('providers without OPENAI_BASE_URL', () => {
+  test('a provider and default_model provider/model: configured, and requests are served', async () => {
+    const second = await startScriptedBackend({ apiKey: SECOND_KEY });
+    const h = await startProxyHarness({ noBackendEnv: true });
+    try {
+      assert.equal(h.runtime.status().backend_configured, false);
+      const unconfigured = await fetch(`${h.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'x-api-key': h.apiKey, 'anthropic-version': '2023-06-01', 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'claude-opus-4-8', max_tokens: 10, messages: [{ role: 'user', content: 'x' }] }),
+      });
+      assert.equal(unconfigured.status, 503);
+      assert.match(await unconfigured.text(), /"type":"api_error".*add a provider in the Settings tab/);
+
+      await h.runtime.admin.updateSettings({
+        providers: [{ name: 'second', kind: 'openai', base_url: second.url, api_key: SECOND_KEY }],
+        default_model: 'second/cheap-model',
+      });
+      assert.equal(h.runtime.status().backend_configured, true);
+      const { response } = await anthropicClient(h)
+        .messages.create({ model: 'claude-opus-4-8', max_tokens: 100, messages: [{ role: 'user', content: 'Hi' }] })
+        .withResponse();
+      assert.equal(response.headers.get('x-infiniproxy-provider'), 'second');
+      assert.equal(second.chatRequests.at(-1)!.body.model, 'cheap-model');
+    } finally {
+      await h.close();
+      await second.close();
+    }
+  });
+});
