@@ -220,6 +220,11 @@ test('a provider added from a preset serves its routed model and shows its healt
     await expect(admin.settings.providerRow('deepseek')).toContainText('openai');
     await expect(admin.settings.providerRow('deepseek')).not.toContainText('sk-e2e-deepseek-secret-42');
     await expect(admin.settings.providerHealth('deepseek')).toContainText('healthy');
+    // The doctor ran against it: reachable, key accepted, its model answered.
+    const test = admin.settings.panel.getByLabel('Test of provider deepseek');
+    await expect(test).toContainText('Provider OK');
+    await expect(test).toContainText('backend key');
+    await expect(test).not.toContainText('sk-e2e-deepseek-secret-42');
 
     const answer = await client(world.url, secret).chat.completions.create({ model: 'deepseek/deepseek-chat', messages: [{ role: 'user', content: 'via deepseek' }] });
     expect(answer.choices[0]?.message.content).toBeTruthy();

@@ -23,6 +23,7 @@ import { createUpstreamClient } from '../upstream/client';
 import type { UpstreamClient } from '../upstream/client';
 import { createAdminService } from '../core/admin-service';
 import { probeBackend } from './backend-probe';
+import { probeProvider } from './provider-probe';
 import { secretRedactor } from '../../shared/redact';
 import { configuredSecrets, isBackendConfigured, isLoopbackHost, LayeredSettings } from '../core/config';
 import { loadProcessConfig } from '../core/env-file';
@@ -128,6 +129,7 @@ export class ProxyRuntime {
       settings: this.#settings,
       status: () => this.status(),
       probe: (settings) => probeBackend(settings, this.#upstream),
+      probeProvider: (settings, provider) => probeProvider(settings, provider, this.#upstream),
       remaining: (key) => this.limiter.remaining(key),
     });
     this.#settings.onChange(() => {

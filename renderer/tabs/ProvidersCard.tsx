@@ -1,15 +1,16 @@
 /**
  * Settings → Providers: the providers in force with their masked keys and health, "Add provider" (a preset or
- * custom: kind and base URL; the key; saved at once, then its health shows), and Remove. `default` is the backend
+ * custom: kind and base URL; the key; saved, then the doctor runs against it and its report shows), and Remove. `default` is the backend
  * of the fields above and is edited there.
  */
 import { useState } from 'react';
 import type { FormEvent } from 'react';
 import { findPreset, PRESETS, providerFromPreset, savedProviderInputs, withProvider } from '../../shared/provider-presets';
-import type { ProviderInput, ProviderKind, SettingsView } from '../../shared/types';
+import type { DoctorReport, ProviderInput, ProviderKind, SettingsView } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
 import { Card } from '../components/Card';
+import { DoctorChecks } from '../components/DoctorChecks';
 import { ACTIONS_COLUMN, DataTable } from '../components/DataTable';
 import { Field } from '../components/Field';
 import { Options } from '../components/Options';
@@ -32,12 +33,17 @@ export function ProvidersCard({ view, onSaved }: { view: SettingsView; onSaved: 
   const [baseUrl, setBaseUrl] = useState('');
   const [kind, setKind] = useState<ProviderKind>('openai');
 
-  const save = (providers: ProviderInput[], done: string) =>
+  const [tested, setTested] = useState<{ name: string; report: DoctorReport } | null>(null);
+  const save = (providers: ProviderInput[], done: string, test?: string) =>
     run(async () => {
       setNote(null);
+      setTested(null);
       onSaved(await admin.updateSettings({ providers }));
-      await status.reload(true);
+      setNote(test ? `${done} Testing it…` : done);
+      // The doctor against the provider just saved: its report shows below, and its health follows.
+      if (test) setTested({ name: test, report: await admin.testConnection({ provider: test }) });
       setNote(done);
+      await status.reload(true);
     });
 
   const add = async (event: FormEvent) => {
@@ -50,7 +56,7 @@ export function ProvidersCard({ view, onSaved }: { view: SettingsView; onSaved: 
       if (!name.trim() || !baseUrl.trim()) return setError('A custom provider needs a name and a base URL.');
       input = { name: name.trim(), kind, base_url: baseUrl.trim(), api_key: key.trim() };
     }
-    await save(withProvider(savedProviderInputs(view.providers), input), `Provider ${input.name} saved.`);
+    await save(withProvider(savedProviderInputs(view.providers), input), `Provider ${input.name} saved.`, input.name);
     setKey('');
     setName('');
   };
@@ -92,6 +98,16 @@ export function ProvidersCard({ view, onSaved }: { view: SettingsView; onSaved: 
       </DataTable>
       <h3 id="provider-health-heading">Health</h3>
       <ProviderHealthTable providers={status.data?.providers ?? []} labelledBy="provider-health-heading" />
+
+      {tested && (
+        <div className="report" aria-label={`Test of provider ${tested.name}`}>
+          <p>
+            <span className={`badge ${tested.report.ok ? 'badge-ok' : 'badge-error'}`}>{tested.report.ok ? 'Provider OK' : 'Problems found'}</span>{' '}
+            <code>{tested.name}</code> <code>{tested.report.backend_url}</code>
+          </p>
+          <DoctorChecks checks={tested.report.checks} />
+        </div>
+      )}
 
       <form className="stack" onSubmit={(e) => void add(e)} aria-label="Add provider" noValidate>
         <h3>Add provider</h3>

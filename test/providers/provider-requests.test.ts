@@ -285,6 +285,30 @@ describe('providers: routing, failover and the anthropic kind', () => {
     assert.ok(!JSON.stringify(entry).includes(ANTHROPIC_KEY), 'nor recorded');
   });
 
+  test('the doctor against one provider: openai (the whole probe) and anthropic (models and a completion); keys redacted', async () => {
+    await configure([
+      { match: 'haiku', targets: ['second/cheap-model'] },
+      { match: 'opus', targets: ['anth/claude-opus-4-8'] },
+    ]);
+    const openai = await h.runtime.admin.testConnection({ provider: 'second' });
+    assert.equal(openai.backend_url, second.url);
+    assert.ok(openai.checks.some((c) => c.name === 'completion' && c.ok), JSON.stringify(openai.checks));
+    assert.deepEqual(openai.suggested, {}, 'nothing suggested for the global settings');
+    assert.equal(second.chatRequests.at(-1)!.body.model, 'cheap-model', 'the model routed to it');
+
+    const anthropic = await h.runtime.admin.testConnection({ provider: 'anth' });
+    assert.deepEqual(anthropic.checks.map((c) => [c.name, c.ok]), [['reachable', true], ['backend key', true], ['models', true], ['completion', true]]);
+    assert.equal(anth.messageRequests.at(-1)!.body.model, 'claude-opus-4-8');
+    assert.equal(anth.messageRequests.at(-1)!.headers['x-api-key'], ANTHROPIC_KEY);
+
+    await h.runtime.admin.updateSettings({ providers: providers().map((p) => (p.name === 'anth' ? { ...p, api_key: 'sk-wrong-key-000' } : p)) });
+    const refused = await h.runtime.admin.testConnection({ provider: 'anth' });
+    assert.equal(refused.ok, false);
+    assert.deepEqual(refused.checks.map((c) => [c.name, c.ok]), [['reachable', true], ['backend key', false]]);
+    assert.ok(!JSON.stringify(refused).includes('sk-wrong-key-000'));
+    await assert.rejects(h.runtime.admin.testConnection({ provider: 'nobody' }), /no provider "nobody"/);
+  });
+
   test('GET /v1/models lists what the routes serve', async () => {
     await configure([
       { match: 'haiku', targets: ['second/cheap-model'] },
