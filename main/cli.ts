@@ -41,9 +41,10 @@ Commands:
                                           model_routes='[{"match":"haiku","model":"glm-4.5-air"}]'
   providers                               list the providers with their masked keys and health
   providers presets                       list the built-in presets
-  providers add --preset ID [--key K] [--name N] [--base-url U]
-  providers add --name N --base-url U [--kind openai|anthropic] [--key K]
-                                          add (or replace) a provider, from a preset or custom
+  providers add --preset ID [--key K] [--name N] [--base-url U] [--no-test]
+  providers add --name N --base-url U [--kind openai|anthropic] [--key K] [--no-test]
+                                          add (or replace) a provider, from a preset or custom, then run the
+                                          doctor against it (exits 1 when a check fails; it stays saved)
   providers remove <name>                 remove a provider (routes naming it must go first)
   doctor [--apply]                        probe the configured backend: connection, key, models, streaming, usage,
                                           tool calls, reasoning, largest max_tokens; suggest settings (--apply saves
@@ -68,6 +69,7 @@ interface Flags {
   preset?: string;
   'base-url'?: string;
   kind?: string;
+  'no-test'?: boolean;
 }
 
 const options = {
@@ -86,6 +88,7 @@ const options = {
   preset: { type: 'string' },
   'base-url': { type: 'string' },
   kind: { type: 'string' },
+  'no-test': { type: 'boolean' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -203,7 +206,13 @@ async function run(
       const added = providerToAdd({ preset: flags.preset, key: flags.key, name: flags.name, baseUrl: flags['base-url'], kind: flags.kind });
       const saved = savedProviderInputs((await admin.getSettings()).providers);
       await admin.updateSettings({ providers: withProvider(saved, added) });
-      return showProviders();
+      if (flags['no-test']) return showProviders();
+      // The doctor against the provider just saved (it stays saved whatever the doctor finds).
+      const [report, view, status] = await Promise.all([admin.testConnection({ provider: added.name }), admin.getSettings(), admin.status()]);
+      print(flags, { providers: view.providers, health: status.providers, doctor: report }, () =>
+        [providersTable(view.providers, status.providers), '', `Doctor for ${added.name}:`, doctorText(report)].join('\n'),
+      );
+      return report.ok ? 0 : 1;
     }
     case 'providers remove': {
       const saved = savedProviderInputs((await admin.getSettings()).providers);

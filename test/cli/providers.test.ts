@@ -74,7 +74,7 @@ describe('cli providers against a running proxy', () => {
   const cli = (...args: string[]) => runCli([...args, '--data-dir', h.dataDir], { cwd: h.dataDir, env: cleanEnv({ HOME: h.dataDir }) });
 
   test('add from a preset, list with masked keys and health, remove', async () => {
-    const add = await cli('providers', 'add', '--preset', 'deepseek', '--key', DEEPSEEK_KEY, '--json');
+    const add = await cli('providers', 'add', '--preset', 'deepseek', '--key', DEEPSEEK_KEY, '--no-test', '--json');
     assert.equal(add.code, 0, add.stderr);
     assert.ok(!add.stdout.includes(DEEPSEEK_KEY), 'the key is masked');
     const listed = JSON.parse(add.stdout) as { providers: ProviderView[]; health: ProviderHealth[] };
@@ -82,15 +82,26 @@ describe('cli providers against a running proxy', () => {
     assert.deepEqual(listed.health.map((p) => [p.name, p.state]), [['default', 'healthy'], ['deepseek', 'healthy']]);
     assert.equal(h.runtime.settings().providers.find((p) => p.name === 'deepseek')?.api_key, DEEPSEEK_KEY, 'saved with its key');
 
-    const again = await cli('providers', 'add', '--name', 'local', '--base-url', 'http://127.0.0.1:11434', '--kind', 'anthropic');
+    const again = await cli('providers', 'add', '--name', 'local', '--base-url', 'http://127.0.0.1:11434', '--kind', 'anthropic', '--no-test');
     assert.equal(again.code, 0, again.stderr);
     assert.match(again.stdout, /local\s+anthropic\s+http:\/\/127\.0\.0\.1:11434/);
     assert.match(again.stdout, /deepseek\s+openai\s+https:\/\/api\.deepseek\.com\/v1\s+\S+…\S*\s+healthy/);
     assert.equal(h.runtime.settings().providers.find((p) => p.name === 'deepseek')?.api_key, DEEPSEEK_KEY, 'a later change keeps the key');
 
+    // Without --no-test the doctor runs against the provider: here the harness's own scripted backend.
+    const tested = await cli('providers', 'add', '--name', 'mirror', '--base-url', h.backend.url, '--key', h.backend.apiKey);
+    assert.equal(tested.code, 0, tested.stdout + tested.stderr);
+    assert.match(tested.stdout, /Doctor for mirror:/);
+    assert.match(tested.stdout, /completion/);
+    assert.ok(!tested.stdout.includes(h.backend.apiKey), 'the key is not printed');
+    const failing = await cli('providers', 'add', '--name', 'nowhere', '--base-url', 'http://127.0.0.1:9/v1');
+    assert.equal(failing.code, 1, 'a failed check exits 1');
+    assert.match(failing.stdout, /reachable/);
+    assert.ok(h.runtime.settings().providers.some((p) => p.name === 'nowhere'), 'saved all the same');
+
     const removed = await cli('providers', 'remove', 'local');
     assert.equal(removed.code, 0, removed.stderr);
-    assert.doesNotMatch(removed.stdout, /local/);
+    assert.doesNotMatch(removed.stdout, /local\s/);
     const bad = await cli('providers', 'add', '--preset', 'nosuch');
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /no preset "nosuch"/);
