@@ -8,6 +8,7 @@
 import { expect, test as base } from '@playwright/test';
 import { startProxyHarness } from '../test/support/proxy-harness';
 import type { ProxyHarness } from '../test/support/proxy-harness';
+import { startAnthropicBackend } from '../test/support/anthropic-backend';
 import { startScriptedBackend } from '../test/support/scripted-backend';
 import type { RecordedRequest } from '../test/support/scripted-backend';
 import { agentReply, agentRequestKind, claudeCodeBinary, CLAUDE_CODE_MISSING, runClaudeCode, toolText } from './support/claude-code';
@@ -234,6 +235,43 @@ test.describe('Claude Code CLI with two providers', () => {
         await testInfo.attach('proxy-log.txt', { body: h.logs.join('\n'), contentType: 'text/plain' });
       }
       await second.close();
+    }
+  });
+  test('opus on an anthropic-kind provider: Claude Code\'s requests forwarded as they are, the strict backend accepts them', async ({ harness: h }, testInfo) => {
+    const anth = await startAnthropicBackend({ apiKey: 'sk-ant-e2e-provider' });
+    anth.setDefaultReply((req) => {
+      const messages = Array.isArray(req.body.messages) ? (req.body.messages as { content?: unknown }[]) : [];
+      const last = messages.at(-1)?.content;
+      const results = Array.isArray(last) ? (last as { type?: string; content?: unknown }[]).filter((b) => b.type === 'tool_result') : [];
+      if (!Array.isArray(req.body.tools) || req.body.tools.length === 0) return { text: 'Side answer' };
+      if (results.length === 0) return { toolUses: [{ id: 'toolu_fwd_1', name: 'Bash', input: { command: 'echo forwarded-$((5*5))', description: 'Marker' } }] };
+      const text = JSON.stringify(results[0]?.content ?? '');
+      return { text: `Forwarded tool said ${/forwarded-\d+/.exec(text)?.[0] ?? 'nothing'}.` };
+    });
+    let run: ClaudeCodeRun | undefined;
+    try {
+      await h.runtime.admin.updateSettings({
+        providers: [{ name: 'anth', kind: 'anthropic', base_url: anth.url, api_key: 'sk-ant-e2e-provider' }],
+        model_routes: [{ match: 'opus', targets: ['anth/claude-opus-4-8'] }],
+      });
+      run = await runClaudeCode({ bin: bin ?? '', baseUrl: h.url, apiKey: h.apiKey, prompt: 'Run the marker command with Bash.', args: ['--model', 'opus'] });
+      expectSuccess(run);
+      expect(run.toolUses.map((b) => b.id)).toEqual(['toolu_fwd_1']);
+      expect(run.result?.result).toContain('Forwarded tool said forwarded-25.');
+      const main = anth.messageRequests.filter((r) => Array.isArray(r.body.tools) && r.body.tools.length > 0);
+      expect(main.length).toBeGreaterThanOrEqual(2);
+      expect(main.every((r) => r.status === 200 && r.body.model === 'claude-opus-4-8' && r.headers['x-api-key'] === 'sk-ant-e2e-provider')).toBe(true);
+      expect(main.some((r) => String(r.headers['anthropic-beta'] ?? '').length > 0)).toBe(true);
+      expect(anth.requests.every((r) => !r.raw.includes(h.apiKey))).toBe(true);
+    } finally {
+      if (run && testInfo.status !== testInfo.expectedStatus) {
+        await testInfo.attach('claude-code.txt', { body: run.report(), contentType: 'text/plain' });
+        await testInfo.attach('anthropic-requests.json', {
+          body: JSON.stringify(anth.requests.map((r) => ({ path: r.path, status: r.status, sent: r.sent.toString('utf8').slice(0, 2000), beta: r.headers['anthropic-beta'] })), null, 2),
+          contentType: 'application/json',
+        });
+      }
+      await anth.close();
     }
   });
 });
