@@ -7,6 +7,8 @@
  * and the failed attempts, in the exchange's record (usage-record.ts). Same-provider retries (RETRIES) are spent only
  * on the last target: earlier ones hand over to the next target at once.
  */
+import type { IncomingHttpHeaders } from 'node:http';
+import { Readable } from 'node:stream';
 import { redactSecrets } from '../../shared/redact';
 import type { Settings } from '../../shared/types';
 import { configuredSecrets } from '../core/config';
@@ -66,4 +68,9 @@ export async function sendToProviders(
   info.attempts = outcome.attempts;
   ctx.set(PROVIDER_HEADER, outcome.target.provider.name);
   return outcome;
+}
+
+/** An error answer failover already read (to decide), as a response whose body is that text again. */
+export function asUpstreamResponse(error: { status: number; headers: IncomingHttpHeaders; text: string }): UpstreamResponse {
+  return { status: error.status, headers: error.headers, body: Readable.from([Buffer.from(error.text)]) };
 }

@@ -14,7 +14,6 @@
  * is still the client's bytes when nothing must change. Usage is recorded once, when the exchange ends; when the
  * backend reports none, input and output tokens are estimated from the texts and recorded as `usage_estimated`.
  */
-import { Readable } from 'node:stream';
 import Router from '@koa/router';
 import { isRecord } from '../../../shared/json';
 import { redactSecrets } from '../../../shared/redact';
@@ -28,7 +27,7 @@ import type { AppDeps, AuthedState } from '../context';
 import { upstreamAppError } from '../errors';
 import { keyLimits } from '../key-limits';
 import { passThrough } from '../pass-through';
-import { routeTargets, sendToProviders } from '../provider-dispatch';
+import { asUpstreamResponse, routeTargets, sendToProviders } from '../provider-dispatch';
 import { recordExchange } from '../usage-record';
 import type { ExchangeInfo } from '../usage-record';
 import { parseChatRequest } from '../validate/chat-request';
@@ -117,8 +116,7 @@ export function chatRoutes(deps: AppDeps): Router<AuthedState> {
         throw upstreamAppError(err);
       }
       if (outcome.kind === 'unreachable') throw upstreamAppError(outcome.error);
-      const upstream =
-        outcome.kind === 'answer' ? outcome.res : { status: outcome.status, headers: outcome.headers, body: Readable.from([Buffer.from(outcome.text)]) };
+      const upstream = outcome.kind === 'answer' ? outcome.res : asUpstreamResponse(outcome);
       return passThrough(ctx, upstream, {
         clientWantsUsage: first.clientWantsUsage,
         estimateInput,
