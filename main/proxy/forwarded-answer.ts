@@ -6,6 +6,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { pipeline } from 'node:stream';
+import { isRecord } from '../../shared/json';
 import { AnthropicUsageTap } from '../upstream/anthropic-usage-tap';
 import type { AnthropicTokenUsage } from '../upstream/anthropic-usage-tap';
 import type { UpstreamResponse } from '../upstream/client';
@@ -74,10 +75,7 @@ function keepHeaders(ctx: AuthedContext, headers: IncomingHttpHeaders): void {
 function errorMessageOf(text: string): string {
   try {
     const json: unknown = JSON.parse(text);
-    if (typeof json === 'object' && json !== null && 'error' in json) {
-      const error = (json as { error: unknown }).error;
-      if (typeof error === 'object' && error !== null && 'message' in error && typeof error.message === 'string') return error.message.slice(0, 300);
-    }
+    if (isRecord(json) && isRecord(json.error) && typeof json.error.message === 'string') return json.error.message.slice(0, 300);
   } catch {
     // not JSON: quoted as it is
   }

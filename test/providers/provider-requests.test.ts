@@ -205,6 +205,17 @@ describe('providers: routing, failover and the anthropic kind', () => {
     assert.deepEqual(chatEntry.attempts.map((a) => [a.provider, a.status]), [['flaky', 503]]);
   });
 
+  test('/v1/chat/completions on a route of anthropic providers only: a clear OpenAI-format 503, nothing sent', async () => {
+    await configure([{ match: 'claude-*', targets: ['anth/claude-opus-4-8'] }]);
+    const before = anth.requests.length;
+    const openai = new OpenAI({ baseURL: `${h.url}/v1`, apiKey: h.apiKey, maxRetries: 0 });
+    await assert.rejects(
+      openai.chat.completions.create({ model: 'claude-opus-4-8', messages: [{ role: 'user', content: 'Hi' }] }),
+      (err: unknown) => err instanceof OpenAI.APIError && err.status === 503 && /anth\/claude-opus-4-8: an anthropic provider cannot answer this API/.test(err.message),
+    );
+    assert.equal(anth.requests.length, before);
+  });
+
   test('a client mistake (400) is answered, not failed over', async () => {
     await configure([{ match: 'haiku', targets: ['flaky/m1', 'second/cheap-model'] }]);
     fault.enqueue({ kind: 'status', status: 400, body: { error: { message: 'messages.0: bad role', type: 'invalid_request_error' } } });
