@@ -66,10 +66,11 @@ describe('providers: routing, failover and the anthropic kind', () => {
       .create({ model, max_tokens: 1024, messages: [{ role: 'user', content: 'Hi' }], ...over }, { timeout: 30_000 })
       .withResponse();
 
-  test('routing by exact name, kind, tier and glob; the header and the request log name the provider', async () => {
+  test('routing by exact name, kinds (thinking, long_context), tier and glob; the header and the request log name the provider', async () => {
     await configure([
       { match: 'claude-exact-1', targets: ['second/exact-model'] },
       { match: 'thinking', targets: ['second/thinker'] },
+      { match: 'long_context', above_tokens: 2000, targets: ['second/long-model'] },
       { match: 'haiku', targets: ['second/cheap-model'] },
       { match: 'claude-sonnet-*', model: 'glob-model' },
     ]);
@@ -84,6 +85,9 @@ describe('providers: routing, failover and the anthropic kind', () => {
 
     await ask('claude-haiku-4-5', { thinking: { type: 'enabled', budget_tokens: 2000 }, max_tokens: 4000 });
     assert.equal(second.chatRequests.at(-1)!.body.model, 'thinker', 'a kind route before the tier');
+
+    await ask('claude-haiku-4-5', { messages: [{ role: 'user', content: 'many words '.repeat(2000) }] });
+    assert.equal(second.chatRequests.at(-1)!.body.model, 'long-model', 'a long input: the long_context route');
 
     const glob = await ask('claude-sonnet-4-6');
     assert.equal(glob.response.headers.get('x-infiniproxy-provider'), 'default', 'the older { match, model } form: the default provider');
