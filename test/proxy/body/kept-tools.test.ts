@@ -23,8 +23,8 @@ const request = (over: Record<string, unknown> = {}): Record<string, unknown> =>
 
 const readMessagesBody = (raw: Buffer, keyId: string, kept: KeptTools<AnthropicToolParam>) => new FastPath(MESSAGES_BODY, kept).parse(raw, keyId).request;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const prepareChatRequest = (raw: Buffer, routes: Parameters<typeof prepare>[1], keyId: string, kept: KeptTools<any>) => {
-  const prepared = prepare(new FastPath(CHAT_BODY, kept).parse(raw, keyId), routes);
+const prepareChatRequest = (raw: Buffer, backendModel: Parameters<typeof prepare>[1], keyId: string, kept: KeptTools<any>) => {
+  const prepared = prepare(new FastPath(CHAT_BODY, kept).parse(raw, keyId), backendModel);
   return { ...prepared, checked: prepared.read.request };
 };
 
