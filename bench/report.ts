@@ -69,6 +69,7 @@ export const TARGET_LABELS: Record<string, string> = {
   'forwarder-http': 'node:http forwarder (reference, 1 connection only)',
   'forwarder-got': 'got forwarder (reference, 1 connection only)',
   infiniproxy: 'InfiniProxy',
+  'infiniproxy-failover': 'InfiniProxy, 2 providers with failover',
   ccr: 'claude-code-router 2.0.0',
 };
 
@@ -126,6 +127,26 @@ export function checkTargets(cases: readonly CaseRun[], peakRssMb: Record<string
       goal: `≤ ${limit} ms`,
       measured: added === undefined ? 'n/a' : `${added.toFixed(2)} ms${hops}`,
       ok: added === undefined ? undefined : added <= limit,
+    });
+  }
+  if (stream80?.targets['infiniproxy-failover']) {
+    const ours = stream80.targets['infiniproxy-failover']?.cN?.rps;
+    const peer = stream80.targets.ccr?.cN?.rps;
+    const ratio = ours !== undefined && peer ? ours / peer : undefined;
+    checks.push({
+      name: 'throughput, 80 KB streamed, 2 providers with failover',
+      goal: '≥ 10× claude-code-router',
+      measured: ratio === undefined ? 'n/a (peer not measured)' : `${ratio.toFixed(1)}× (${ours} vs ${peer} req/s)`,
+      ok: ratio === undefined ? undefined : ratio >= 10,
+    });
+    const one = addedP50(stream80, 'infiniproxy');
+    const two = addedP50(stream80, 'infiniproxy-failover');
+    const growth = one === undefined || two === undefined ? undefined : round2(two - one);
+    checks.push({
+      name: 'added p50 growth with 2 providers and failover, 80 KB streamed',
+      goal: '≤ 0.3 ms',
+      measured: growth === undefined ? 'n/a' : `${growth.toFixed(2)} ms (${two?.toFixed(2)} vs ${one?.toFixed(2)} ms)`,
+      ok: growth === undefined ? undefined : growth <= 0.3,
     });
   }
   const rss = stream80?.targets.infiniproxy?.peakRssMb;

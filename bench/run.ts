@@ -107,8 +107,9 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const backend = await startBackend();
   const forwarders = [await startForwarder(backend, 'http'), await startForwarder(backend, 'got')];
   const proxy = await startInfiniProxy(backend, { bundle, nodeFlags: opts.proxyFlags });
-  const targets: Target[] = [backend, ...forwarders, proxy];
-  const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500) };
+  const failover = await startInfiniProxy(backend, { bundle, nodeFlags: opts.proxyFlags, failover: true });
+  const targets: Target[] = [backend, ...forwarders, proxy, failover];
+  const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500), 'infiniproxy-failover': new RssSampler(failover.pid, 500) };
   const peer = opts.peer ? await startPeer(backend, notes) : undefined;
   if (peer) {
     targets.push(peer);

@@ -97,6 +97,11 @@ export interface ProxyTargetOptions {
   nodeFlags?: string[];
   /** Run this bundle of main/cli.ts (bench/bundle.ts) instead of the sources through tsx. */
   bundle?: string;
+  /**
+   * Two providers with failover on: a second provider `backup` on the same backend, and every model routed to
+   * `default` first, then `backup` (target `infiniproxy-failover`).
+   */
+  failover?: boolean;
 }
 
 /**
@@ -137,9 +142,9 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
     removeTempDir(dataDir);
     throw new Error(`${err instanceof Error ? err.message : String(err)}\n--- proxy log ---\n${tail}`);
   }
-  const admin = async (path: string, body: unknown): Promise<Record<string, unknown>> => {
+  const admin = async (path: string, body: unknown, method = 'POST'): Promise<Record<string, unknown>> => {
     const res = await fetch(`${origin}${path}`, {
-      method: 'POST',
+      method,
       headers: { ...JSON_TYPE, authorization: `Bearer ${adminToken}` },
       body: JSON.stringify(body),
     });
@@ -149,9 +154,16 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
   };
   const user = await admin('/admin/users', { username: 'bench' });
   const key = String((await admin('/admin/api-keys', { user_id: user.id, name: 'bench' })).api_key);
+  if (opts.failover) {
+    const settings = {
+      providers: [{ name: 'backup', kind: 'openai', base_url: backend.url, api_key: backend.apiKey }],
+      model_routes: [{ match: '*', targets: [`default/${BACKEND_MODEL}`, `backup/${BACKEND_MODEL}`] }],
+    };
+    await admin('/admin/settings', settings, 'PUT');
+  }
   return {
-    name: 'infiniproxy',
-    label: 'InfiniProxy',
+    name: opts.failover ? 'infiniproxy-failover' : 'infiniproxy',
+    label: opts.failover ? 'InfiniProxy (2 providers, failover)' : 'InfiniProxy',
     pid: child.pid ?? 0,
     dataDir,
     request: (c) => ({

@@ -1,9 +1,11 @@
 /**
  * The web admin, driven like a person: sign in, create a user and a key, use the key with the OpenAI SDK
  * against the world, find the request in Requests and its tokens in Usage, change settings and see the
- * backend get them, revoke the key and see the proxy refuse it. Screenshots of each tab go to e2e/artifacts/.
+ * backend get them, add a provider from a preset and see it serve and its health, revoke the key and see the proxy
+ * refuse it. Screenshots of each tab go to e2e/artifacts/.
  */
 import OpenAI from 'openai';
+import { startScriptedBackend } from '../test/support/scripted-backend';
 import { ADMIN_TOKEN, expect, test } from './support/proxy-fixture';
 
 test.describe.configure({ mode: 'serial' });
@@ -206,6 +208,40 @@ test('saved settings reach the next request the backend receives', async ({ admi
   await expect(admin.settings.connectionReport).toBeVisible();
   await expect(admin.settings.connectionReport).toContainText('2 models available');
   await admin.screenshot('settings');
+});
+
+test('a provider added from a preset serves its routed model and shows its health', async ({ admin, world }) => {
+  const deepseek = await startScriptedBackend({ apiKey: 'sk-e2e-deepseek-secret-42', models: ['deepseek-chat'] });
+  try {
+    await admin.signIn(ADMIN_TOKEN);
+    await admin.openTab('Settings');
+    await admin.settings.addProvider('DeepSeek', { key: 'sk-e2e-deepseek-secret-42', baseUrl: deepseek.url });
+    await expect(admin.settings.panel.getByRole('status').filter({ hasText: 'Provider deepseek saved.' })).toBeVisible();
+    await expect(admin.settings.providerRow('deepseek')).toContainText('openai');
+    await expect(admin.settings.providerRow('deepseek')).not.toContainText('sk-e2e-deepseek-secret-42');
+    await expect(admin.settings.providerHealth('deepseek')).toContainText('healthy');
+    // The doctor ran against it: reachable, key accepted, its model answered.
+    const test = admin.settings.panel.getByLabel('Test of provider deepseek');
+    await expect(test).toContainText('Provider OK');
+    await expect(test).toContainText('backend key');
+    await expect(test).not.toContainText('sk-e2e-deepseek-secret-42');
+
+    const answer = await client(world.url, secret).chat.completions.create({ model: 'deepseek/deepseek-chat', messages: [{ role: 'user', content: 'via deepseek' }] });
+    expect(answer.choices[0]?.message.content).toBeTruthy();
+    expect(deepseek.chatRequests.at(-1)?.body.model).toBe('deepseek-chat');
+    expect(deepseek.chatRequests.at(-1)?.headers.authorization).toBe('Bearer sk-e2e-deepseek-secret-42');
+
+    // The provider stops answering: the next request fails there, and the Status tab says so.
+    await deepseek.close();
+    await expect(client(world.url, secret).chat.completions.create({ model: 'deepseek/deepseek-chat', messages: [{ role: 'user', content: 'again' }] })).rejects.toMatchObject({ status: 502 });
+    await admin.openTab('Status');
+    await expect(admin.status.providerHealth('deepseek')).toContainText('degraded');
+    await expect(admin.status.providerHealth('default')).toContainText('healthy');
+    await admin.screenshot('status-providers');
+  } finally {
+    await deepseek.close();
+    await world.runtime.admin.updateSettings({ providers: [] });
+  }
 });
 
 test('a revoked key is refused by the proxy', async ({ admin, world }) => {

@@ -12,7 +12,9 @@ import type { ProcessConfig } from './core/config';
 import { loadProcessConfig } from './core/env-file';
 import { ProxyRuntime } from './app/runtime';
 import { adminTokenFor, CliError, connect } from './cli/connect';
+import { presetsTable, providersTable, providerToAdd, savedProviderInputs, withoutProvider, withProvider } from './cli/providers';
 import { settingsPatchFromArgs } from './cli/settings-args';
+import { PRESETS } from './providers/presets';
 import { doctorText, fields, settingLines, suggestionText, table } from './cli/output';
 
 const HELP = `InfiniProxy — Claude Code on any OpenAI-compatible backend
@@ -37,6 +39,13 @@ Commands:
   settings set key=value [key=value…]     change settings; values are JSON or plain text, e.g.
                                           max_tokens_cap=32000 reasoning_request=thinking
                                           model_routes='[{"match":"haiku","model":"glm-4.5-air"}]'
+  providers                               list the providers with their masked keys and health
+  providers presets                       list the built-in presets
+  providers add --preset ID [--key K] [--name N] [--base-url U] [--no-test]
+  providers add --name N --base-url U [--kind openai|anthropic] [--key K] [--no-test]
+                                          add (or replace) a provider, from a preset or custom, then run the
+                                          doctor against it (exits 1 when a check fails; it stays saved)
+  providers remove <name>                 remove a provider (routes naming it must go first)
   doctor [--apply]                        probe the configured backend: connection, key, models, streaming, usage,
                                           tool calls, reasoning, largest max_tokens; suggest settings (--apply saves
                                           them); exits 1 when a check fails
@@ -57,6 +66,10 @@ interface Flags {
   until?: string;
   apply?: boolean;
   help?: boolean;
+  preset?: string;
+  'base-url'?: string;
+  kind?: string;
+  'no-test'?: boolean;
 }
 
 const options = {
@@ -72,6 +85,10 @@ const options = {
   until: { type: 'string' },
   apply: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
+  preset: { type: 'string' },
+  'base-url': { type: 'string' },
+  kind: { type: 'string' },
+  'no-test': { type: 'boolean' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -121,6 +138,10 @@ async function run(
     return value;
   };
   const verb = command === 'usage' || command === 'doctor' ? command : `${command} ${sub ?? ''}`.trim();
+  const showProviders = async (): Promise<number> => {
+    const [view, status] = await Promise.all([admin.getSettings(), admin.status()]);
+    return print(flags, { providers: view.providers, health: status.providers }, () => providersTable(view.providers, status.providers));
+  };
   const showSettings = (view: SettingsView): number => print(flags, view, () => fields({ ...view }));
   switch (verb) {
     case 'users create': {
@@ -173,9 +194,30 @@ async function run(
         [
           fields({ ...report.totals, from: report.start_date ?? 'beginning', to: report.end_date ?? 'now' }),
           '',
-          table([...report.rows], ['username', 'key_name', 'model', 'endpoint', 'requests', 'input_tokens', 'output_tokens', 'total_tokens']),
+          table([...report.rows], ['username', 'key_name', 'model', 'provider', 'endpoint', 'requests', 'input_tokens', 'output_tokens', 'total_tokens']),
         ].join('\n'),
       );
+    }
+    case 'providers':
+      return showProviders();
+    case 'providers presets':
+      return print(flags, PRESETS, presetsTable);
+    case 'providers add': {
+      const added = providerToAdd({ preset: flags.preset, key: flags.key, name: flags.name, baseUrl: flags['base-url'], kind: flags.kind });
+      const saved = savedProviderInputs((await admin.getSettings()).providers);
+      await admin.updateSettings({ providers: withProvider(saved, added) });
+      if (flags['no-test']) return showProviders();
+      // The doctor against the provider just saved (it stays saved whatever the doctor finds).
+      const [report, view, status] = await Promise.all([admin.testConnection({ provider: added.name }), admin.getSettings(), admin.status()]);
+      print(flags, { providers: view.providers, health: status.providers, doctor: report }, () =>
+        [providersTable(view.providers, status.providers), '', `Doctor for ${added.name}:`, doctorText(report)].join('\n'),
+      );
+      return report.ok ? 0 : 1;
+    }
+    case 'providers remove': {
+      const saved = savedProviderInputs((await admin.getSettings()).providers);
+      await admin.updateSettings({ providers: withoutProvider(saved, need(arg, '<name>')) });
+      return showProviders();
     }
     case 'settings':
       return showSettings(await admin.getSettings());

@@ -33,6 +33,11 @@ export interface KeyListFilter {
   user_id?: number;
 }
 
+/** What testConnection probes: the default backend, or the provider named. */
+export interface ConnectionTarget {
+  provider?: string;
+}
+
 export interface AdminApi {
   status(): Promise<ServerStatus>;
   listUsers(): Promise<User[]>;
@@ -47,8 +52,8 @@ export interface AdminApi {
   requests(query: RequestLogQuery): Promise<RequestLogEntry[]>;
   getSettings(): Promise<SettingsView>;
   updateSettings(patch: SettingsPatch): Promise<SettingsView>;
-  /** Probes the configured backend (the same report as `cli doctor`). */
-  testConnection(): Promise<DoctorReport>;
+  /** Probes the configured backend (the same report as `cli doctor`), or the provider named (nothing suggested). */
+  testConnection(target?: ConnectionTarget): Promise<DoctorReport>;
 }
 
 export type AdminMethod = keyof AdminApi;

@@ -30,4 +30,24 @@ export class SettingsPage extends TabPage {
   get connectionReport(): Locator {
     return this.panel.getByLabel('Connection test result');
   }
+
+  /** Adds a provider with "Add provider": a preset by its label (or `Custom…`), a name, a key and a base URL. */
+  async addProvider(preset: string, opts: { name?: string; key?: string; baseUrl?: string } = {}): Promise<void> {
+    const form = this.panel.getByRole('form', { name: 'Add provider' });
+    await form.getByLabel('Preset', { exact: true }).selectOption({ label: preset });
+    if (opts.name) await form.getByLabel('Provider name', { exact: true }).fill(opts.name);
+    if (opts.key) await form.getByLabel('Provider API key', { exact: true }).fill(opts.key);
+    if (opts.baseUrl) await form.getByLabel('Base URL', { exact: true }).fill(opts.baseUrl);
+    await form.getByRole('button', { name: 'Add provider' }).click();
+  }
+
+  /** The provider's row in the providers list (name, kind, base URL, masked key). */
+  providerRow(name: string): Locator {
+    return this.panel.getByRole('table', { name: 'Providers', exact: true }).getByRole('row').filter({ hasText: name });
+  }
+
+  /** The provider's row in the health table. */
+  providerHealth(name: string): Locator {
+    return this.panel.getByRole('table', { name: 'Health', exact: true }).getByRole('row').filter({ hasText: name });
+  }
 }

@@ -15,4 +15,9 @@ export class StatusPage extends TabPage {
   get copyButton(): Locator {
     return this.panel.getByRole('button', { name: 'Copy setup commands' });
   }
+
+  /** The provider's row in the Providers health table. */
+  providerHealth(name: string): Locator {
+    return this.panel.getByRole('table', { name: 'Providers', exact: true }).getByRole('row').filter({ hasText: name });
+  }
 }

@@ -23,6 +23,7 @@ import { createUpstreamClient } from '../upstream/client';
 import type { UpstreamClient } from '../upstream/client';
 import { createAdminService } from '../core/admin-service';
 import { probeBackend } from './backend-probe';
+import { probeProvider } from './provider-probe';
 import { secretRedactor } from '../../shared/redact';
 import { configuredSecrets, isBackendConfigured, isLoopbackHost, LayeredSettings } from '../core/config';
 import { loadProcessConfig } from '../core/env-file';
@@ -34,6 +35,7 @@ import type { Logger } from '../core/logger';
 import { openStore } from '../core/store/lowdb-store';
 import { writePrivateFileSync } from '../core/store/private-files';
 import { ProviderHealthBoard } from '../providers/health';
+import type { BreakerOptions } from '../providers/health';
 import { effectiveProviders } from '../core/provider-config';
 import type { Store } from '../core/store/store';
 
@@ -65,6 +67,8 @@ export interface RuntimeOptions {
   authThrottle?: AuthThrottleOptions;
   /** Bounds on connections and request bodies (default: connection-limits.ts; the per-address cap also from the environment). */
   connectionLimits?: Partial<ConnectionLimits>;
+  /** The providers' circuit breaker (default: 3 failures in a row, 30 s cool-down). */
+  breaker?: BreakerOptions;
 }
 
 export class ProxyRuntime {
@@ -100,6 +104,7 @@ export class ProxyRuntime {
     log?: (line: string) => void;
     authThrottle?: AuthThrottleOptions;
     connectionLimits: ConnectionLimits;
+    breaker?: BreakerOptions;
   }) {
     this.#connectionLimits = init.connectionLimits;
     this.dataDir = init.dataDir;
@@ -117,16 +122,20 @@ export class ProxyRuntime {
     this.#upstream = createUpstreamClient({ userAgent: `InfiniProxy/${APP_VERSION}` });
     this.limiter = new KeyLimiter({ tokensSince: (keyId, since) => this.store.usage.tokensSince(keyId, since) });
     this.#authThrottle = new AuthThrottle(init.authThrottle);
-    this.health = new ProviderHealthBoard();
+    this.health = new ProviderHealthBoard(init.breaker);
     this.health.onChange(() => this.#emit());
     this.admin = createAdminService({
       store: this.store,
       settings: this.#settings,
       status: () => this.status(),
       probe: (settings) => probeBackend(settings, this.#upstream),
+      probeProvider: (settings, provider) => probeProvider(settings, provider, this.#upstream),
       remaining: (key) => this.limiter.remaining(key),
     });
-    this.#settings.onChange(() => this.#emit());
+    this.#settings.onChange(() => {
+      this.health.retain(new Set(effectiveProviders(this.settings()).map((p) => p.name)));
+      this.#emit();
+    });
     for (const entry of trusted.invalid) this.logger.warn(`TRUSTED_PROXIES: "${entry}" is not an address or CIDR block; ignored`);
   }
 
@@ -152,6 +161,7 @@ export class ProxyRuntime {
         log: opts.log,
         authThrottle: opts.authThrottle,
         connectionLimits: connectionLimitsFrom([env, dotenv], opts.connectionLimits),
+        breaker: opts.breaker,
       });
       for (const problem of settings.current().problems) runtime.logger.warn(`setting ignored: ${problem}`);
       for (const warning of warnings) runtime.logger.warn(warning);
@@ -187,6 +197,7 @@ export class ProxyRuntime {
         admin: this.admin,
         adminToken: async () => (tokenCache ??= await this.store.adminToken()),
         upstream: this.#upstream,
+        health: this.health,
         limiter: this.limiter,
         authThrottle: this.#authThrottle,
         trustedProxies: this.#trustedProxies,

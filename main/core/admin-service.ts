@@ -5,12 +5,13 @@
  * Failures are AdminErrors: 400 `invalid_argument`, 404 `not_found`, 409 `conflict`.
  */
 import { AdminError } from '../../shared/admin-api';
-import type { AdminApi, CreateKeyInput, CreateUserInput, KeyListFilter } from '../../shared/admin-api';
+import type { AdminApi, ConnectionTarget, CreateKeyInput, CreateUserInput, KeyListFilter } from '../../shared/admin-api';
 import type {
   ApiKeyInfo,
   DoctorReport,
   KeyLimits,
   KeyRemaining,
+  ProviderConfig,
   RequestLogQuery,
   ServerStatus,
   Settings,
@@ -20,7 +21,7 @@ import type {
 } from '../../shared/types';
 import { redactSecrets } from '../../shared/redact';
 import { configuredSecrets, maskSecret, parseSettingsPatch } from './config';
-import { effectiveProviders, providerView, withSavedKeys } from './provider-config';
+import { DEFAULT_PROVIDER, effectiveProviders, providerView, withSavedKeys } from './provider-config';
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
 import type { Store } from './store/store';
@@ -32,6 +33,8 @@ export interface AdminServiceDeps {
   status(): ServerStatus;
   /** Probes the backend the settings point at (testConnection; the doctor, app/backend-probe.ts). */
   probe(settings: Settings): Promise<DoctorReport>;
+  /** Probes one provider (testConnection with a provider; app/provider-probe.ts). */
+  probeProvider?(settings: Settings, provider: ProviderConfig): Promise<DoctorReport>;
   /** What a key has left under its limits now (the runtime's KeyLimiter); listed keys carry it as `remaining`. */
   remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining | Promise<KeyRemaining>;
 }
@@ -124,10 +127,19 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
       return settingsView(await deps.settings.save(clean));
     },
 
-    testConnection: async () => {
+    testConnection: async (target?: ConnectionTarget) => {
       const settings = deps.settings.current().settings;
+      const name = target === undefined || target === null ? undefined : record(target, 'target').provider;
+      let report: DoctorReport;
+      if (name === undefined || name === DEFAULT_PROVIDER) report = await deps.probe(settings);
+      else {
+        const wanted = str(name, 'provider');
+        const provider = effectiveProviders(settings).find((p) => p.name === wanted);
+        if (!provider) throw notFound(`provider: no provider "${wanted}"`);
+        if (!deps.probeProvider) throw invalid('provider', 'cannot be probed here');
+        report = await deps.probeProvider(settings, provider);
+      }
       // The report quotes the backend's answers, which may quote its key.
-      const report = await deps.probe(settings);
       return JSON.parse(redactSecrets(JSON.stringify(report), configuredSecrets(settings))) as typeof report;
     },
   };

@@ -315,9 +315,12 @@ export function missingBackendMessage(settings: Settings, opts: { needModel: boo
   );
 }
 
-/** True when the backend URL and default model are set (the key is optional: local backends need none). */
+/**
+ * True when a backend (the URL, or a provider) and the default model are set (the key is optional: local backends
+ * need none).
+ */
 export function isBackendConfigured(settings: Settings): boolean {
-  return settings.backend_url !== '' && settings.default_model !== '';
+  return (settings.backend_url !== '' || settings.providers.length > 0) && settings.default_model !== '';
 }
 
 /** True for hosts only this machine can reach (no warning about keys in clear text). */

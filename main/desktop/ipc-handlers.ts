@@ -62,7 +62,9 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcHandlers {
     'admin:updateSettings': handle('admin:updateSettings', 1, (patch) =>
       admin.updateSettings(plainObject(patch, 'patch')),
     ),
-    'admin:testConnection': handle('admin:testConnection', 0, () => admin.testConnection()),
+    'admin:testConnection': handle('admin:testConnection', 1, (target) =>
+      admin.testConnection(target === undefined ? undefined : plainObject(target, 'target')),
+    ),
 
     'desktop:startProxy': handle('desktop:startProxy', 0, () => desktop.startProxy()),
     'desktop:stopProxy': handle('desktop:stopProxy', 0, () => desktop.stopProxy()),

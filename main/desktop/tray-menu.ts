@@ -1,6 +1,6 @@
 /**
  * The tray as a pure function of state: the whole menu is rebuilt from a {@link TrayState} on every change
- * (status, keys, busy), so there is no menu state to keep in sync. Also the texts derived from a status: the
+ * (status with each provider's health, keys, busy), so there is no menu state to keep in sync. Also the texts derived from a status: the
  * status line, the tray icon and tooltip, and the notice shown when the proxy cannot start.
  * Imports only types from Electron; tray.ts turns the template into a real menu.
  */
@@ -46,6 +46,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
   }
   return [
     ...header,
+    ...providerItems(status),
     { type: 'separator' },
     { id: 'start', label: 'Start proxy', enabled: !status.running && !busy, click: () => actions.startProxy() },
     { id: 'stop', label: 'Stop proxy', enabled: status.running && !busy, click: () => actions.stopProxy() },
@@ -59,6 +60,25 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     { type: 'separator' },
     { id: 'open', label: 'Open window', click: () => actions.openWindow() },
     { id: 'quit', label: 'Quit', click: () => actions.quit() },
+  ];
+}
+
+/** `Providers: 2 healthy, 1 down` with a line per provider (`deepseek — down: HTTP 503…`); none without providers. */
+function providerItems(status: ServerStatus): MenuItemConstructorOptions[] {
+  const providers = status.providers ?? [];
+  if (providers.length === 0) return [];
+  const counts = (['healthy', 'degraded', 'down'] as const).map((state) => [state, providers.filter((p) => p.state === state).length] as const);
+  const summary = counts.filter(([, n]) => n > 0).map(([state, n]) => `${n} ${state}`).join(', ');
+  return [
+    {
+      id: 'providers',
+      label: `Providers: ${summary}`,
+      submenu: providers.map((p) => ({
+        id: `provider-${p.name}`,
+        label: `${p.name} — ${p.state}${p.state !== 'healthy' && p.last_error ? `: ${p.last_error.split('\n')[0]!.slice(0, 60)}` : ''}`,
+        enabled: false,
+      })),
+    },
   ];
 }
 

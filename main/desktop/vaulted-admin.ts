@@ -59,7 +59,7 @@ export function vaultedAdmin(admin: AdminApi, vault: Vault, hooks: VaultedAdminH
       hooks.onSettingsChanged?.(view);
       return view;
     },
-    testConnection: () => admin.testConnection(),
+    testConnection: (target) => admin.testConnection(target),
   };
 }
 

@@ -9,6 +9,7 @@ import type { AdminApi } from '../../shared/admin-api';
 import type { Settings } from '../../shared/types';
 import type { Admitted, Limiter } from '../core/limits/limiter';
 import type { Logger } from '../core/logger';
+import type { ProviderHealthBoard } from '../providers/health';
 import type { AuthenticatedKey, Store } from '../core/store/store';
 import type { UpstreamClient } from '../upstream/client';
 import type { AuthThrottle } from './auth-throttle';
@@ -25,6 +26,8 @@ export interface AppDeps {
   /** The admin token requests must present (ADMIN_TOKEN, else the store's). */
   adminToken(): Promise<string>;
   upstream: UpstreamClient;
+  /** Each provider's circuit breaker (failover skips providers it holds down). */
+  health: ProviderHealthBoard;
   /** Per-key limits (requests per minute, concurrency, token budgets); one per app, shared by its routes. */
   limiter: Limiter;
   /** Refuses addresses that keep failing authentication (client keys and the admin token alike). */

@@ -5,6 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import { redactSecrets } from '../../shared/redact';
+import type { RequestAttempt } from '../../shared/types';
 import { configuredSecrets } from '../core/config';
 import type { UsageEvent } from '../core/store/store';
 import type { AppDeps, AuthedContext } from './context';
@@ -18,6 +19,10 @@ export interface ExchangeInfo {
   /** The backend model sent (recorded only when it differs). */
   backendModel: string;
   stream: boolean;
+  /** The provider that answered (or the last tried); set once the request was sent (provider-dispatch.ts). */
+  provider?: string | null;
+  /** Targets that failed before the one that answered. */
+  attempts?: RequestAttempt[];
 }
 
 /** How an exchange ended. */
@@ -64,6 +69,8 @@ function record(deps: Pick<AppDeps, 'store' | 'settings'>, ctx: AuthedContext, i
     endpoint: info.endpoint,
     model: info.model || 'unknown',
     backend_model: info.backendModel !== info.model ? info.backendModel : null,
+    provider: info.provider ?? null,
+    ...(info.attempts && info.attempts.length > 0 ? { attempts: info.attempts } : {}),
     status: r.status,
     latency_ms: Math.round(performance.now() - ctx.state.startedAt),
     stream: info.stream,

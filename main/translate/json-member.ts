@@ -17,7 +17,12 @@ const COLON = 0x3a;
 
 /** `raw` (a JSON object) with the top-level member `key` set to the string `value` (added first when absent). */
 export function withTopLevelString(raw: Buffer, key: string, value: string): Buffer {
-  const encoded = Buffer.from(JSON.stringify(value));
+  return withTopLevelJson(raw, key, JSON.stringify(value));
+}
+
+/** `raw` (a JSON object) with the top-level member `key` set to the JSON text `json` (added first when absent). */
+export function withTopLevelJson(raw: Buffer, key: string, json: string): Buffer {
+  const encoded = Buffer.from(json);
   const span = topLevelValueSpan(raw, key);
   if (span) return Buffer.concat([raw.subarray(0, span.start), encoded, raw.subarray(span.end)]);
   const open = raw.indexOf(OPEN_BRACE) + 1;

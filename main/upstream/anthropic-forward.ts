@@ -6,7 +6,7 @@
  * cookies, hop-by-hop headers stay here).
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import { withTopLevelString } from '../translate/json-member';
+import { withTopLevelJson, withTopLevelString } from '../translate/json-member';
 import type { BackendTarget, PostChatOptions, UpstreamClient, UpstreamResponse } from './client';
 
 /** The API version sent when the client named none. */
@@ -28,7 +28,7 @@ export function forwardedHeaders(client: IncomingHttpHeaders): Record<string, st
 }
 
 /**
- * POSTs the client's Messages body (its model replaced by `model`) to `${target}/messages` or
+ * POSTs the client's Messages body (its model replaced by `model`, its `max_tokens` by `opts.maxTokens` when given) to `${target}/messages` or
  * `/messages/count_tokens`; resolves once the headers arrive.
  */
 export function forwardMessages(
@@ -38,8 +38,11 @@ export function forwardMessages(
   raw: Buffer,
   model: string,
   clientHeaders: IncomingHttpHeaders,
-  opts: Omit<PostChatOptions, 'headers'> = {},
+  opts: Omit<PostChatOptions, 'headers'> & { maxTokens?: number } = {},
 ): Promise<UpstreamResponse> {
   const path = endpoint === 'messages' ? '/messages' : '/messages/count_tokens';
-  return upstream.post(target, path, withTopLevelString(raw, 'model', model), { ...opts, headers: forwardedHeaders(clientHeaders) });
+  const { maxTokens, ...post } = opts;
+  let body = withTopLevelString(raw, 'model', model);
+  if (maxTokens !== undefined) body = withTopLevelJson(body, 'max_tokens', String(maxTokens));
+  return upstream.post(target, path, body, { ...post, headers: forwardedHeaders(clientHeaders) });
 }

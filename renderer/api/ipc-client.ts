@@ -49,7 +49,7 @@ export function createIpcClient(bridge: BridgeApi): IpcClient {
     requests: (query) => guard(() => bridge.requests(query)),
     getSettings: () => guard(() => bridge.getSettings()),
     updateSettings: (patch) => guard(() => bridge.updateSettings(patch)),
-    testConnection: () => guard(() => bridge.testConnection()),
+    testConnection: (target) => guard(() => bridge.testConnection(target)),
   };
   const desktop: DesktopApi = {
     startProxy: () => guard(() => bridge.startProxy()),

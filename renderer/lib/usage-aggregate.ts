@@ -56,6 +56,11 @@ export function usageByModel(rows: UsageRow[]): UsageGroup[] {
   return groupBy(rows, (row) => ({ id: `model:${row.model}`, label: row.model || '(none)' }));
 }
 
+/** Totals per provider that answered (`(none)`: no provider answered, or recorded before providers), most tokens first. */
+export function usageByProvider(rows: UsageRow[]): UsageGroup[] {
+  return groupBy(rows, (row) => ({ id: `provider:${row.provider}`, label: row.provider || '(none)' }));
+}
+
 /** The sum of all rows (to check against the report's own totals, or when it has none). */
 export function sumRows(rows: UsageRow[]): UsageTotals {
   const totals = emptyTotals();

@@ -4,20 +4,14 @@
  * not fix.
  */
 import { useState } from 'react';
-import type { DoctorCheck, DoctorReport, Settings, SettingsView } from '../../shared/types';
+import type { DoctorReport, Settings, SettingsView } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
 import { Card } from '../components/Card';
+import { DoctorChecks } from '../components/DoctorChecks';
 import { errorMessage } from '../lib/errors';
 
 const MODELS_SHOWN = 40;
-
-/** How a check is shown: its class, mark and the words a screen reader hears. */
-function checkState(check: DoctorCheck): { className: string; mark: string; label: string } {
-  if (!check.ok) return { className: 'check-failed', mark: '✗', label: 'failed' };
-  if (check.warning) return { className: 'check-warn', mark: '!', label: 'passed with a note' };
-  return { className: 'check-ok', mark: '✓', label: 'passed' };
-}
 
 export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied: (view: SettingsView) => void }) {
   const { admin } = useApi();
@@ -86,20 +80,7 @@ export function ConnectionTest({ dirty, onApplied }: { dirty: boolean; onApplied
           <p>
             <span className={`badge ${report.ok ? 'badge-ok' : 'badge-error'}`}>{report.ok ? 'Backend OK' : 'Problems found'}</span> <code>{report.backend_url}</code>
           </p>
-          <ul className="checks">
-            {report.checks.map((check) => {
-              const state = checkState(check);
-              return (
-                <li key={check.name} className={state.className}>
-                  <span className="check-mark" aria-hidden="true">
-                    {state.mark}
-                  </span>
-                  <strong>{check.name}</strong> <span className="visually-hidden">{state.label}</span>
-                  {check.detail && <span className="muted"> — {check.detail}</span>}
-                </li>
-              );
-            })}
-          </ul>
+          <DoctorChecks checks={report.checks} />
           {report.models.length > 0 && (
             <details>
               <summary>

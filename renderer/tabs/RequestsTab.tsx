@@ -84,6 +84,10 @@ function RequestRow({ entry, keyName }: { entry: RequestLogEntry; keyName: strin
       <td>
         {entry.model ?? <span className="muted">–</span>}
         {entry.backend_model && entry.backend_model !== entry.model && <span className="cell-detail"> → {entry.backend_model}</span>}
+        {entry.provider && <span className="cell-detail"> on {entry.provider}</span>}
+        {entry.attempts.length > 0 && (
+          <span className="cell-detail"> after {entry.attempts.map((a) => `${a.provider} (${a.status || 'no answer'})`).join(', ')}</span>
+        )}
       </td>
       <td>
         <span className={`badge ${ok ? 'badge-ok' : 'badge-error'}`}>{entry.status}</span>

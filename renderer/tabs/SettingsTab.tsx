@@ -16,6 +16,7 @@ import { REASONING_STYLES, buildPatch, formFromSettings, isOverridden } from '..
 import type { FieldErrors, SettingsForm } from '../lib/settings-form';
 import { ConnectionTest } from './ConnectionTest';
 import { ModelRoutesEditor } from './ModelRoutesEditor';
+import { ProvidersCard } from './ProvidersCard';
 
 /** Form fields held as free text (not the select, the checkboxes or the routes). */
 type TextField = { [K in keyof SettingsForm]: string extends SettingsForm[K] ? K : never }[keyof SettingsForm] & keyof Settings;
@@ -42,6 +43,7 @@ export function SettingsTab() {
         onDirty={setDirty}
         onSaved={(view) => saved(view, 'Settings saved.')}
       />
+      <ProvidersCard view={settings.data} onSaved={(view) => saved(view, null)} />
       <ConnectionTest dirty={dirty} onApplied={(view) => saved(view, null)} />
     </div>
   );
@@ -141,7 +143,11 @@ function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps
 
         <fieldset className="card">
           <legend>Model routes</legend>
-          <p className="hint">Claude model names (exact, a tier like “opus”, or a glob like “claude-3-*”) mapped to backend models, first match wins.</p>
+          <p className="hint">
+            Claude model names (exact, a tier like “opus”, or a glob like “claude-3-*”) mapped to backend models, first match wins; “thinking” and
+            “long_context” match kinds of request. A backend model may name providers: <code>glm/glm-4.6, deepseek/deepseek-chat</code> tries them in
+            order (failover).
+          </p>
           <ModelRoutesEditor rows={form.model_routes} errors={errors.routes} disabled={locked('model_routes')} onChange={(rows) => set('model_routes', rows)} />
           {locked('model_routes') && <p className="hint">Set by a command-line flag or environment variable.</p>}
         </fieldset>

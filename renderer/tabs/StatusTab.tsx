@@ -1,11 +1,12 @@
 /**
- * Status: whether the proxy runs, where, against which backend; start/stop in the desktop app; the
+ * Status: whether the proxy runs, where, against which backend; each provider's health; start/stop in the desktop app; the
  * Claude Code setup lines to copy (and, on desktop, "Configure Claude Code for me").
  */
 import { useApi } from '../api/api-context';
 import { ErrorAlert } from '../components/Alerts';
 import { Card } from '../components/Card';
 import { CopyButton } from '../components/CopyButton';
+import { ProviderHealthTable } from '../components/ProviderHealthTable';
 import { useAction } from '../hooks/use-action';
 import { useInterval } from '../hooks/use-interval';
 import { useLoad } from '../hooks/use-load';
@@ -77,6 +78,10 @@ export function StatusTab() {
             {s.error && <ErrorAlert message={`Last start failed: ${s.error}`} />}
           </>
         )}
+      </Card>
+
+      <Card headingId="provider-status-heading" title="Providers">
+        <ProviderHealthTable providers={s?.providers ?? []} labelledBy="provider-status-heading" />
       </Card>
 
       <Card headingId="claude-heading" title="Use it with Claude Code">

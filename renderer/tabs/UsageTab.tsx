@@ -1,5 +1,5 @@
 /**
- * Usage: a From/To range, the totals, tokens over time, and tables per user, per key and per model.
+ * Usage: a From/To range, the totals, tokens over time, and tables per user, per key, per model and per provider.
  */
 import { useMemo, useState } from 'react';
 import type { UsageTotals } from '../../shared/types';
@@ -13,7 +13,7 @@ import { useLoad } from '../hooks/use-load';
 import { fillSeries, inferStep } from '../lib/chart-scale';
 import { lastDays, rangeQuery } from '../lib/date-range';
 import { formatInt } from '../lib/format';
-import { usageByKey, usageByModel, usageByUser } from '../lib/usage-aggregate';
+import { usageByKey, usageByModel, usageByProvider, usageByUser } from '../lib/usage-aggregate';
 import type { UsageGroup } from '../lib/usage-aggregate';
 
 const PRESETS = [
@@ -46,6 +46,7 @@ export function UsageTab() {
       byUser: usageByUser(data.rows),
       byKey: usageByKey(data.rows),
       byModel: usageByModel(data.rows),
+      byProvider: usageByProvider(data.rows),
     };
   }, [report.data, since, until]);
 
@@ -83,6 +84,7 @@ export function UsageTab() {
           <UsageTable title="Per user" nameHeader="User" groups={view.byUser} />
           <UsageTable title="Per API key" nameHeader="Key" groups={view.byKey} />
           <UsageTable title="Per model" nameHeader="Model" groups={view.byModel} />
+          <UsageTable title="Per provider" nameHeader="Provider" groups={view.byProvider} />
         </>
       )}
     </div>

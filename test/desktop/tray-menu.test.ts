@@ -206,3 +206,34 @@ test('a left-click on the tray icon opens the window, except on macOS where it o
   assert.equal(clickOpensWindow('linux'), true);
   assert.equal(clickOpensWindow('darwin'), false);
 });
+
+describe('provider health in the tray', () => {
+  const { actions } = recordingActions();
+  const health = (name: string, state: 'healthy' | 'degraded' | 'down', last_error: string | null = null) => ({
+    name,
+    kind: 'openai' as const,
+    state,
+    last_error,
+    since: '2026-12-07T00:00:00.000Z',
+    consecutive_failures: state === 'healthy' ? 0 : 3,
+    retry_at: null,
+  });
+
+  test('a summary line with a disabled line per provider; the error of an unwell one, first line only', () => {
+    const status = { ...running, providers: [health('deepseek', 'healthy'), health('glm', 'down', 'HTTP 529: {"error":"Overloaded"}\nmore'), health('kimi', 'healthy')] };
+    const menu = buildTrayMenu({ status, keys, busy: false }, actions);
+    assert.equal(item(menu, 'providers').label, 'Providers: 2 healthy, 1 down');
+    assert.deepEqual(
+      submenu(menu, 'providers').map((i) => [i.label, i.enabled]),
+      [
+        ['deepseek — healthy', false],
+        ['glm — down: HTTP 529: {"error":"Overloaded"}', false],
+        ['kimi — healthy', false],
+      ],
+    );
+  });
+
+  test('no providers: no provider item', () => {
+    assert.equal(buildTrayMenu({ status: running, keys, busy: false }, actions).some((i) => i.id === 'providers'), false);
+  });
+});

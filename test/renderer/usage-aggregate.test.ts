@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { UsageRow } from '../../shared/types';
-import { sumRows, usageByKey, usageByModel, usageByUser } from '../../renderer/lib/usage-aggregate';
+import { sumRows, usageByKey, usageByModel, usageByProvider, usageByUser } from '../../renderer/lib/usage-aggregate';
 
 function row(partial: Partial<UsageRow>): UsageRow {
   const input = partial.input_tokens ?? 0;
@@ -78,5 +78,22 @@ describe('usage aggregation', () => {
   test('no rows, no groups', () => {
     assert.deepEqual(usageByUser([]), []);
     assert.equal(sumRows([]).requests, 0);
+  });
+
+  test('per provider: the provider that answered; rows of none (older usage) apart', () => {
+    const mixed = [
+      row({ provider: 'deepseek', input_tokens: 10, output_tokens: 10 }),
+      row({ provider: 'glm', input_tokens: 500, output_tokens: 0 }),
+      row({ provider: 'deepseek', model: 'gpt-4o', input_tokens: 5, output_tokens: 0, requests: 3 }),
+      row({ provider: '', input_tokens: 1, output_tokens: 0 }),
+    ];
+    assert.deepEqual(
+      usageByProvider(mixed).map((g) => [g.label, g.requests, g.total_tokens]),
+      [
+        ['glm', 1, 500],
+        ['deepseek', 4, 25],
+        ['(none)', 1, 1],
+      ],
+    );
   });
 });

@@ -47,6 +47,8 @@ export interface ProxyHarnessOptions {
   flags?: Partial<Settings>;
   /** Bounds on connections and bodies (set low to test them). */
   connectionLimits?: RuntimeOptions['connectionLimits'];
+  /** The providers' circuit breaker (e.g. a short cool-down). */
+  breaker?: RuntimeOptions['breaker'];
 }
 
 /** Starts a scripted backend (unless given) and a proxy in front of it. */
@@ -64,6 +66,7 @@ export async function startProxyHarness(opts: ProxyHarnessOptions = {}): Promise
     flags: { host: '127.0.0.1', port: 0, ...opts.flags },
     log: (line) => void logs.push(line),
     connectionLimits: opts.connectionLimits,
+    breaker: opts.breaker,
   });
   const status = await runtime.start();
   if (!status.running || !status.url) throw new Error(`proxy did not start: ${status.error}`);

@@ -35,7 +35,7 @@ const CALLS: { [M in AdminMethod]: (admin: AdminApi, p: Params, input: Input) =>
   requests: (a, _p, input) => a.requests(input as RequestLogQuery),
   getSettings: (a) => a.getSettings(),
   updateSettings: (a, _p, input) => a.updateSettings(input as SettingsPatch),
-  testConnection: (a) => a.testConnection(),
+  testConnection: (a, _p, input) => a.testConnection(input),
 };
 
 /** The query as plain strings (the first of repeated parameters). */

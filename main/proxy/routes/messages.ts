@@ -1,40 +1,34 @@
 /**
- * The Anthropic Messages API on an OpenAI-compatible backend:
+ * The Anthropic Messages API on the configured providers:
  *
  * - `POST /v1/messages` (also `?beta=true`, as Claude Code sends it): parse → route → call → answer. The body is
- *   read through the fast path (body/: 400 `invalid_request_error` naming the field); {@link resolveTarget} picks
- *   the backend and model; the request is translated by main/translate and sent by {@link callBackend}; the answer
- *   is translated back by messages-answer.ts (JSON, or SSE events written as each backend chunk arrives). Usage is
- *   recorded once, when the exchange ends (usage-record.ts; endpoint `/v1/messages`), marked estimated when the
- *   backend reported none: `input_tokens` as the whole prompt (cached tokens included, as on
- *   `/v1/chat/completions`), the cached part in `cache_read_input_tokens`.
- * - `POST /v1/messages/count_tokens`: `{input_tokens}` counted locally; the backend is not asked. It counts toward
- *   the key's request limits (requests per minute, concurrency) and reserves no tokens.
+ *   read through the fast path (body/: 400 `invalid_request_error` naming the field); the route's targets come from
+ *   provider-dispatch.ts (routing by name, kind, tier, glob; context windows) and are tried in turn with failover
+ *   before the first byte, each in its provider's dialect (messages-providers.ts: translated for `openai`, the
+ *   client's bytes forwarded for `anthropic`). Usage is recorded once, when the exchange ends
+ *   (usage-record.ts; endpoint `/v1/messages`), marked estimated when the backend reported none: `input_tokens` as
+ *   the whole prompt (cached tokens included, as on `/v1/chat/completions`), the cached part in
+ *   `cache_read_input_tokens`.
+ * - `POST /v1/messages/count_tokens`: forwarded when the route's first target is an `anthropic` provider; otherwise
+ *   (or when none of those answers) `{input_tokens}` counted locally. It counts toward the key's request limits
+ *   (requests per minute, concurrency) and reserves no tokens.
  */
 import Router from '@koa/router';
-import type { Settings } from '../../../shared/types';
 import { redactSecrets } from '../../../shared/redact';
-import { configuredSecrets, missingBackendMessage } from '../../core/config';
-import {
-  chatRequestOptions,
-  countTokens,
-  estimateTokens,
-  parseCountTokensRequest,
-  parseMessagesRequest,
-  resolveModel,
-  toChatRequest,
-} from '../../translate';
-import type { AnthropicToolParam, ChatCompletionRequest, MessagesRequest, ResolvedModel } from '../../translate';
-import type { UpstreamResponse } from '../../upstream/client';
+import { configuredSecrets } from '../../core/config';
+import { countTokens, estimateTokens, parseCountTokensRequest, parseMessagesRequest } from '../../translate';
+import type { AnthropicToolParam, MessagesRequest } from '../../translate';
 import { clientAuth } from '../auth';
-import { encodeChatRequest, FastPath, parseJson, readRawBody, textOf } from '../body';
+import { FastPath, parseJson, readRawBody, textOf } from '../body';
 import type { BodyContract } from '../body';
 import { abortOnClose } from '../client-gone';
 import type { AppDeps, AuthedState } from '../context';
-import { AppError, upstreamAppError } from '../errors';
+import { AppError } from '../errors';
 import { keyLimits } from '../key-limits';
-import { answerMessages } from '../messages-answer';
+import { answerFromProvider, countTokensAtProvider, sendMessages } from '../messages-providers';
+import { routeTargets } from '../provider-dispatch';
 import { recordExchange } from '../usage-record';
+import type { ExchangeInfo } from '../usage-record';
 
 export { PING_INTERVAL_MS } from '../messages-answer';
 
@@ -47,64 +41,46 @@ export const MESSAGES_BODY: BodyContract<MessagesRequest, AnthropicToolParam> = 
   },
 };
 
-/** Where a request goes: the settings it is sent with and the backend model. */
-export interface Target {
-  settings: Settings;
-  resolved: ResolvedModel;
-}
-
 /** The routes `POST /v1/messages` and `POST /v1/messages/count_tokens`. */
 export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
   const router = new Router<AuthedState>();
   const bodies = new FastPath(MESSAGES_BODY);
   router.post('/v1/messages', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
-    const { request, strings } = await bodies.read(ctx);
+    const read = await bodies.read(ctx);
+    const { request, strings } = read;
     const model = textOf(request.model);
-    const target = resolveTarget(deps.settings(), model);
-    const chatReq = toChatRequest(request, chatRequestOptions(target.settings, target.resolved, strings));
+    let estimate: number | undefined;
+    const estimateInput = (): number => (estimate ??= estimateTokens(request, strings));
+    const targets = routeTargets(deps.settings(), {
+      api: 'messages',
+      model,
+      thinking: request.thinking !== undefined && request.thinking.type !== 'disabled',
+      maxTokens: request.max_tokens,
+      inputTokens: estimateInput,
+    });
     const abort = abortOnClose(ctx);
-    const info = { endpoint: '/v1/messages' as const, model, backendModel: target.resolved.model, stream: chatReq.stream };
+    const stream = request.stream === true;
+    const info: ExchangeInfo = { endpoint: '/v1/messages', model, backendModel: targets[0]!.model, stream };
     await recordExchange(deps, ctx, info, async () => {
-      const answer = callBackend(deps, target, chatReq, abort.signal);
-      answer.catch(() => undefined); // awaited below; until then a failure must not count as an unhandled rejection
+      const sent = sendMessages(deps, ctx, info, targets, read, abort.signal);
+      sent.catch(() => undefined); // awaited below; until then a failure must not count as an unhandled rejection
       // Counted while the backend works, once the request is on the wire: it is first needed for message_start.
-      const estimatedInput = await onNextTurn(() => estimateTokens(request, strings));
-      const upstream = await answer;
+      const estimatedInput = await onNextTurn(estimateInput);
       const stopSequences = (request.stop_sequences ?? []).map(textOf);
       const redact = (text: string): string => redactSecrets(text, configuredSecrets(deps.settings()));
-      return answerMessages(ctx, { model, estimatedInput, stopSequences, redact }, upstream, chatReq, abort.signal);
+      return answerFromProvider(ctx, await sent, { model, estimatedInput, stopSequences, redact }, estimateInput, abort.signal);
     });
   });
 
   router.post('/v1/messages/count_tokens', clientAuth(deps), keyLimits(deps, { free: true }), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
-    const req = validated(parseCountTokensRequest(parseJson(await readRawBody(ctx))));
+    const raw = await readRawBody(ctx);
+    const req = validated(parseCountTokensRequest(parseJson(raw)));
+    if (await countTokensAtProvider(deps, ctx, raw, typeof req.model === 'string' ? req.model : '')) return;
     ctx.body = { input_tokens: await countTokens(req) };
   });
   return router;
-}
-
-/** The backend and model for a request for `model`: 503 when no backend (or no default model) is configured. */
-export function resolveTarget(settings: Settings, model: string): Target {
-  const resolved = resolveModel(model, settings.model_routes, settings.default_model);
-  const missing = missingBackendMessage(settings, { needModel: resolved.model === '' });
-  if (missing) throw new AppError(503, 'backend_not_configured', missing, { type: 'api_error' });
-  return { settings, resolved };
-}
-
-/** Sends the translated request to the target; resolves with the backend's answer once its headers arrive. */
-export async function callBackend(
-  deps: Pick<AppDeps, 'upstream'>,
-  target: Target,
-  chatReq: ChatCompletionRequest,
-  signal: AbortSignal,
-): Promise<UpstreamResponse> {
-  try {
-    return await deps.upstream.postChat(target.settings, encodeChatRequest(chatReq), { signal, stream: chatReq.stream });
-  } catch (err) {
-    throw upstreamAppError(err);
-  }
 }
 
 /** `fn()` on the next turn of the event loop, after the writes started in this one went out. */

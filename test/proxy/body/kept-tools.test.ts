@@ -23,8 +23,8 @@ const request = (over: Record<string, unknown> = {}): Record<string, unknown> =>
 
 const readMessagesBody = (raw: Buffer, keyId: string, kept: KeptTools<AnthropicToolParam>) => new FastPath(MESSAGES_BODY, kept).parse(raw, keyId).request;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-const prepareChatRequest = (raw: Buffer, routes: Parameters<typeof prepare>[1], keyId: string, kept: KeptTools<any>) => {
-  const prepared = prepare(new FastPath(CHAT_BODY, kept).parse(raw, keyId), routes);
+const prepareChatRequest = (raw: Buffer, backendModel: Parameters<typeof prepare>[1], keyId: string, kept: KeptTools<any>) => {
+  const prepared = prepare(new FastPath(CHAT_BODY, kept).parse(raw, keyId), backendModel);
   return { ...prepared, checked: prepared.read.request };
 };
 
@@ -131,9 +131,9 @@ describe('prepareChatRequest with kept tools', () => {
 
   it('the second body with the same tools skips them, and still sends them byte for byte, also when rewritten', () => {
     const kept = new KeptTools<never>();
-    const first = prepareChatRequest(body(), [], 'key1', kept);
+    const first = prepareChatRequest(body(), undefined, 'key1', kept);
     assert.equal(kept.size, 1);
-    const second = prepareChatRequest(body(), [{ match: 'scripted-*', model: 'other-model' }], 'key1', kept);
+    const second = prepareChatRequest(body(), 'other-model', 'key1', kept);
     assert.equal(kept.size, 1);
     assert.deepEqual(second.checked.tools, first.checked.tools);
     const sent = JSON.parse(second.body.toString('utf8')) as Record<string, unknown>;
@@ -145,8 +145,8 @@ describe('prepareChatRequest with kept tools', () => {
 
   it('a bad body is refused the same way whether its tools were kept or not', () => {
     const kept = new KeptTools<never>();
-    prepareChatRequest(body(), [], 'key1', kept);
-    assert.throws(() => prepareChatRequest(body({ messages: [] }), [], 'key1', kept), (err: unknown) => err instanceof AppError && err.status === 400 && /messages/.test(err.message));
-    assert.throws(() => prepareChatRequest(Buffer.from(''), [], 'key1', kept), /must be a JSON object/);
+    prepareChatRequest(body(), undefined, 'key1', kept);
+    assert.throws(() => prepareChatRequest(body({ messages: [] }), undefined, 'key1', kept), (err: unknown) => err instanceof AppError && err.status === 400 && /messages/.test(err.message));
+    assert.throws(() => prepareChatRequest(Buffer.from(''), undefined, 'key1', kept), /must be a JSON object/);
   });
 });
