@@ -91,6 +91,7 @@ let loaded: Tokenize | undefined;
  */
 function tokenize(text: string, options: typeof NO_SPECIAL): number {
   loaded ??= (
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the literal require() is the point (above)
     (typeof require === 'function' ? require('gpt-tokenizer') : createRequire(import.meta.url)('gpt-tokenizer')) as typeof import('gpt-tokenizer')
   ).countTokens;
   return loaded(text, options);
