@@ -11,6 +11,7 @@ import type { Middleware } from 'koa';
 import { AdminError } from '../../shared/admin-api';
 import type { Logger } from '../core/logger';
 import { StoreError } from '../core/store/store';
+import { errorTypeForStatus } from '../translate/errors';
 import { UpstreamError } from '../upstream/client';
 import type { ProxyContext, ProxyState } from './context';
 
@@ -42,32 +43,6 @@ export class AppError extends Error {
   }
 }
 
-/** Anthropic's error type for a status. */
-export function anthropicErrorType(status: number): string {
-  switch (status) {
-    case 400:
-    case 422:
-      return 'invalid_request_error';
-    case 401:
-      return 'authentication_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 504:
-      return 'timeout_error';
-    case 503:
-    case 529:
-      return 'overloaded_error';
-    default:
-      return status >= 500 ? 'api_error' : 'invalid_request_error';
-  }
-}
-
 /** OpenAI's error type for a status. */
 export function openaiErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
@@ -79,7 +54,7 @@ export function openaiErrorType(status: number): string {
 /** The response body of an error in the given format. */
 export function errorBody(format: ErrorFormat, err: AppError, requestId: string): Record<string, unknown> {
   if (format === 'anthropic') {
-    return { type: 'error', error: { type: err.type ?? anthropicErrorType(err.status), message: err.message }, request_id: requestId };
+    return { type: 'error', error: { type: err.type ?? errorTypeForStatus(err.status), message: err.message }, request_id: requestId };
   }
   if (format === 'openai') {
     return { error: { message: err.message, type: err.type ?? openaiErrorType(err.status), param: err.param, code: err.code } };
