@@ -24,6 +24,7 @@ import { effectiveProviders, providerView, withSavedKeys } from './provider-conf
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
 import type { Store } from './store/store';
+import { isRecord } from '../../shared/json';
 
 export interface AdminServiceDeps {
   store: Store;
@@ -195,12 +196,7 @@ async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof StoreError) {
-      const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : 400;
-      const code = err.code === 'invalid' ? 'invalid_argument' : err.code;
-      throw new AdminError({ status, code, message: err.message });
-    }
-    throw err;
+    throw err instanceof StoreError ? err.toAdminError() : err;
   }
 }
 
@@ -235,6 +231,3 @@ function reqInt(value: unknown, field: string, min = 0): number {
   return n;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -5,7 +5,7 @@
  * `{result}` or `{error: {status, code, message}}`: it never throws, and never sends a stack trace.
  * ipc.ts registers the table with Electron.
  */
-import { AdminError, type AdminApi, type AdminErrorBody, type AdminMethod, type IpcOutcome } from '../../shared/admin-api';
+import { AdminError, isAdminErrorBody, type AdminApi, type AdminErrorBody, type AdminMethod, type IpcOutcome } from '../../shared/admin-api';
 import type { DesktopApi, DesktopMethod } from '../../shared/desktop-api';
 
 /** A handler as registered: arguments are unknown until checked. */
@@ -86,19 +86,13 @@ export function toErrorBody(
   log: (message: string, error: unknown) => void = () => {},
 ): AdminErrorBody {
   if (error instanceof AdminError) return { status: error.status, code: error.code, message: error.message };
-  if (isErrorBody(error)) return { status: error.status, code: error.code, message: error.message };
+  if (isAdminErrorBody(error)) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof Error && error.name === 'ZodError') {
     return { status: 400, code: 'invalid_request', message: error.message };
   }
   log(`IPC ${channel} failed`, error);
   const reason = error instanceof Error ? error.message : String(error);
   return { status: 500, code: 'internal_error', message: `Something went wrong: ${reason}` };
-}
-
-function isErrorBody(value: unknown): value is AdminErrorBody {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<Record<keyof AdminErrorBody, unknown>>;
-  return typeof v.status === 'number' && typeof v.code === 'string' && typeof v.message === 'string';
 }
 
 function invalid(message: string): AdminError {

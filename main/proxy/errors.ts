@@ -77,11 +77,8 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   if (err instanceof AppError) return { error: err, unexpected: false };
   // A backend failure that escaped a route (e.g. while it read the backend's body): 502/504, never a 500.
   if (err instanceof UpstreamError) return { error: upstreamAppError(err), unexpected: false };
-  if (err instanceof AdminError) return { error: new AppError(err.status, err.code, err.message), unexpected: false };
-  if (err instanceof StoreError) {
-    const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : 400;
-    return { error: new AppError(status, err.code, err.message), unexpected: false };
-  }
+  const admin = err instanceof StoreError ? err.toAdminError() : err;
+  if (admin instanceof AdminError) return { error: new AppError(admin.status, admin.code, admin.message), unexpected: false };
   // Koa/http-errors thrown with `expose` (client errors such as a malformed URL).
   if (err instanceof Error && 'status' in err && typeof err.status === 'number' && 'expose' in err && err.expose === true) {
     return { error: new AppError(err.status, 'invalid_request', err.message), unexpected: false };

@@ -2,7 +2,8 @@
 // proxy's own: a 402 is billing_error and a 408 timeout_error on both paths (they once disagreed).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AppError, errorBody } from '../../main/proxy/errors';
+import { AppError, errorBody, toAppError } from '../../main/proxy/errors';
+import { StoreError } from '../../main/core/store/store';
 import { errorStatus, errorTypeForStatus, toAnthropicError } from '../../main/translate/errors';
 import type { AnthropicErrorType } from '../../main/translate/anthropic-types';
 import { answerJson, openRaw, postHead } from '../hostile/raw-socket';
@@ -42,6 +43,22 @@ describe('status → Anthropic error type', () => {
       const own = errorBody('anthropic', new AppError(status, 'x', 'm'), 'req_1') as { error: { type: string } };
       assert.equal(own.error.type, type, `proxy error HTTP ${status}`);
       assert.equal(toAnthropicError(status, '{"error":{"message":"m"}}').body.error.type, type);
+    }
+  });
+});
+
+describe('StoreError → admin error, mapped once', () => {
+  it('gives the same status and code to the admin service and the proxy', () => {
+    const cases = [
+      ['conflict', 409, 'conflict'],
+      ['not_found', 404, 'not_found'],
+      ['invalid', 400, 'invalid_argument'],
+    ] as const;
+    for (const [code, status, adminCode] of cases) {
+      const err = new StoreError(code, 'm');
+      assert.deepEqual([err.toAdminError().status, err.toAdminError().code], [status, adminCode]);
+      const { error, unexpected } = toAppError(err);
+      assert.deepEqual([error.status, error.code, unexpected], [status, adminCode, false]);
     }
   });
 });
