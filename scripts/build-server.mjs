@@ -24,7 +24,9 @@ export function serverBuildOptions(outfile) {
     logLevel: 'warning',
     legalComments: 'none',
     // CommonJS dependencies call require(); an ESM bundle has to provide it.
-    banner: { js: "import { createRequire as __serverRequire } from 'node:module'; const require = __serverRequire(import.meta.url);" },
+    banner: {
+      js: "import { createRequire as __serverRequire } from 'node:module'; const require = __serverRequire(import.meta.url);",
+    },
   };
 }
 
@@ -57,7 +59,11 @@ function newest(path) {
 
 /** Whether the bundle is missing or older than what it is built from. */
 export function serverBundleStale() {
-  const sources = Math.max(newest(join(root, 'main')), newest(join(root, 'shared')), newest(join(root, 'package.json')));
+  const sources = Math.max(
+    newest(join(root, 'main')),
+    newest(join(root, 'shared')),
+    newest(join(root, 'package.json')),
+  );
   return newest(SERVER_BUNDLE) < sources;
 }
 
