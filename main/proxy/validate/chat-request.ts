@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { MAX_MODEL_BYTES } from '../../translate/anthropic-schema';
-import { formatIssue } from './format-issue';
+import { formatIssue } from '../../../shared/zod-issue';
 
 const obj = z.looseObject;
 /** Optional, and null is as good as absent (the SDK types allow both). */

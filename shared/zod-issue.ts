@@ -1,6 +1,6 @@
 /**
  * Turns a zod error into one line a client can act on: `messages.2.content.0.type: expected one of 'text' | …`.
- * Shared by the request schemas of both APIs. Pure.
+ * One formatter for every zod schema: the request schemas of both APIs and the admin inputs. Pure.
  */
 import type { core } from 'zod';
 
