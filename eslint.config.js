@@ -6,32 +6,34 @@ import { defineConfig, globalIgnores } from 'eslint/config';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
-/** Electron stays in the desktop shell: only main/index.ts and main/desktop/ may import it. */
-const electron = {
-  regex: '^electron(/.*)?$',
-  message: 'Only main/index.ts and main/desktop/ import electron; pass what you need in from there.',
-};
-
-/** A relative import that leaves main/translate or main/upstream for anything but shared/ (or the other leaf). */
-const leafEscape = {
-  regex: '^\\.\\./(?!translate/|upstream/|\\.\\./shared/)',
-  message: 'translate/ and upstream/ are leaves: they import only shared/ (and node or npm modules).',
-};
-
-/** core/ is plain Node below the proxy and the shells. */
-const coreUp = {
-  regex: '^(\\.\\./)+(proxy|desktop|app)(/|$)',
-  message: 'core/ never imports proxy/, desktop/ or app/: the arrows point from them to core/.',
-};
-
-/** The renderer talks to main only through the AdminApi contract in shared/. */
-const rendererToMain = {
-  regex: '^(\\.\\./)+main(/|$)',
-  message: 'renderer/ never imports main/: use the AdminApi contract and types in shared/.',
+/** The layer arrows, each a pattern of import paths it forbids and what to do instead. */
+const layer = {
+  /** Electron stays in the desktop shell: only main/index.ts and main/desktop/ may import it. */
+  electron: [
+    '^electron(/.*)?$',
+    'Only main/index.ts and main/desktop/ import electron; pass what you need in from there.',
+  ],
+  /** A relative import that leaves main/translate or main/upstream for anything but shared/ (or the other leaf). */
+  leafEscape: [
+    '^\\.\\./(?!translate/|upstream/|\\.\\./shared/)',
+    'translate/ and upstream/ are leaves: they import only shared/ (and node or npm modules).',
+  ],
+  /** core/ is plain Node below the proxy and the shells. */
+  coreUp: [
+    '^(\\.\\./)+(proxy|desktop|app)(/|$)',
+    'core/ never imports proxy/, desktop/ or app/: the arrows point from them to core/.',
+  ],
+  /** The renderer talks to main only through the AdminApi contract in shared/. */
+  rendererToMain: [
+    '^(\\.\\./)+main(/|$)',
+    'renderer/ never imports main/: use the AdminApi contract and types in shared/.',
+  ],
 };
 
 /** `no-restricted-imports` with these patterns (a later config object replaces the rule's options, never merges). */
-const restrict = (...patterns) => ({ 'no-restricted-imports': ['error', { patterns }] });
+const restrict = (...arrows) => ({
+  'no-restricted-imports': ['error', { patterns: arrows.map(([regex, message]) => ({ regex, message })) }],
+});
 
 export default defineConfig([
   globalIgnores([
@@ -64,9 +66,9 @@ export default defineConfig([
     languageOptions: { globals: { ...globals.browser } },
   },
   // The layers. Each folder's object lists every pattern that applies to it (electron included).
-  { files: ['main/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'], rules: restrict(electron) },
+  { files: ['main/**/*.ts', 'shared/**/*.ts', 'renderer/**/*.{ts,tsx}'], rules: restrict(layer.electron) },
   { files: ['main/index.ts', 'main/desktop/**/*.ts'], rules: { 'no-restricted-imports': 'off' } },
-  { files: ['main/translate/**/*.ts', 'main/upstream/**/*.ts'], rules: restrict(electron, leafEscape) },
-  { files: ['main/core/**/*.ts'], rules: restrict(electron, coreUp) },
-  { files: ['renderer/**/*.{ts,tsx}'], rules: restrict(electron, rendererToMain) },
+  { files: ['main/translate/**/*.ts', 'main/upstream/**/*.ts'], rules: restrict(layer.electron, layer.leafEscape) },
+  { files: ['main/core/**/*.ts'], rules: restrict(layer.electron, layer.coreUp) },
+  { files: ['renderer/**/*.{ts,tsx}'], rules: restrict(layer.electron, layer.rendererToMain) },
 ]);

@@ -2,9 +2,10 @@
 // map, so `npm run serve` and `npm run cli` run plain `node` with no TypeScript loader. Run as a script it builds only
 // when the bundle is missing or older than its sources (main/, shared/, package.json); without esbuild (an install
 // without dev dependencies) it keeps the bundle it has. The benchmark bundles with the same options (bench/bundle.ts).
-import { mkdirSync, readdirSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { newest } from './newest-mtime.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -41,20 +42,6 @@ export async function buildServer(outfile = SERVER_BUNDLE) {
     renameSync(temp, file.path);
   }
   return outfile;
-}
-
-/** The newest modification time under `path` (a file or a directory), 0 when absent. */
-function newest(path) {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let max = 0;
-  for (const name of readdirSync(path)) max = Math.max(max, newest(join(path, name)));
-  return max;
 }
 
 /** Whether the bundle is missing or older than what it is built from. */

@@ -132,21 +132,28 @@ export function parseAdminArgs<M extends AdminMethod>(method: M, args: readonly 
   throw new AdminError({ status: 400, code: 'invalid_argument', message: text });
 }
 
+/** True for the name of an AdminApi method. */
+export function isAdminMethod(name: PropertyKey): name is AdminMethod {
+  return typeof name === 'string' && Object.hasOwn(ADMIN_ARGS, name);
+}
+
+/** Calls `method` of `admin` with `args` checked by its schema first. */
+export function callChecked<M extends AdminMethod>(
+  admin: AdminApi,
+  method: M,
+  args: readonly unknown[],
+): ReturnType<AdminApi[M]> {
+  // TypeScript cannot see that AdminApi[M] is such a function for a generic M; it is, for each method.
+  const call = admin[method] as (...checked: Parameters<AdminApi[M]>) => ReturnType<AdminApi[M]>;
+  return call.apply(admin, parseAdminArgs(method, args));
+}
+
 /** `admin` with every call's arguments checked first (a bad one rejects): the edge of an in-process caller (the CLI). */
 export function validatedAdmin(admin: AdminApi): AdminApi {
-  return {
-    status: async (...a) => admin.status(...parseAdminArgs('status', a)),
-    listUsers: async (...a) => admin.listUsers(...parseAdminArgs('listUsers', a)),
-    createUser: async (...a) => admin.createUser(...parseAdminArgs('createUser', a)),
-    deleteUser: async (...a) => admin.deleteUser(...parseAdminArgs('deleteUser', a)),
-    listKeys: async (...a) => admin.listKeys(...parseAdminArgs('listKeys', a)),
-    createKey: async (...a) => admin.createKey(...parseAdminArgs('createKey', a)),
-    revokeKey: async (...a) => admin.revokeKey(...parseAdminArgs('revokeKey', a)),
-    setKeyLimits: async (...a) => admin.setKeyLimits(...parseAdminArgs('setKeyLimits', a)),
-    usage: async (...a) => admin.usage(...parseAdminArgs('usage', a)),
-    requests: async (...a) => admin.requests(...parseAdminArgs('requests', a)),
-    getSettings: async (...a) => admin.getSettings(...parseAdminArgs('getSettings', a)),
-    updateSettings: async (...a) => admin.updateSettings(...parseAdminArgs('updateSettings', a)),
-    testConnection: async (...a) => admin.testConnection(...parseAdminArgs('testConnection', a)),
-  };
+  return new Proxy(admin, {
+    get(target, name, receiver) {
+      if (!isAdminMethod(name)) return Reflect.get(target, name, receiver);
+      return async (...args: unknown[]) => callChecked(target, name, args);
+    },
+  });
 }
