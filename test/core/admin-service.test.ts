@@ -1,23 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdminError } from '../../shared/admin-api';
 import { ProxyRuntime } from '../../main/app/runtime';
 import { dateBound } from '../../main/core/admin-service';
 import { validatedAdmin } from '../../shared/admin-input';
 import { startScriptedBackend } from '../support/scripted-backend';
 import type { ScriptedBackend } from '../support/scripted-backend';
 import { tempDir } from '../support/proxy-harness';
-
-/** Runs `fn` and returns the AdminError it rejects with. */
-async function adminError(fn: () => Promise<unknown>): Promise<AdminError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof AdminError, `expected an AdminError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+import { adminError } from '../support/admin-error';
 
 describe('admin service over a real store', () => {
   let dir: ReturnType<typeof tempDir>;
