@@ -1,6 +1,6 @@
 /**
  * The benchmark's results: their JSON shape, the issue's targets checked against them, and the markdown table
- * (printed, written to bench/results/latest.md and pasted into the README's performance section).
+ * (printed, and written to bench/results/latest.md; bench/README.md and the README summary quote it).
  */
 import { cpus, loadavg, release, totalmem } from 'node:os';
 import type { LoadResult } from './load';

@@ -7,7 +7,7 @@
  *   npm run bench -- --soak           10 minutes of the streamed 80 KB case; RSS over time → bench/results/soak.{json,md}
  *   npm run bench -- --profile        the proxy under --cpu-prof on the streamed 80 KB case → bench/results/profile.md
  *   options: --connections=N (default 16), --seconds=S, --no-peer,
- *            --tsx (run the proxy's sources through tsx, as `npm run serve` does, instead of an esbuild bundle),
+ *            --tsx (run the proxy's sources through tsx instead of the esbuild bundle `npm run serve` runs),
  *            --proxy-node-flags="--max-semi-space-size=4 ..." (node flags for the proxy's process; default those of
  *            `npm run serve`: --max-old-space-size=1024)
  *

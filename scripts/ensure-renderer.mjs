@@ -2,26 +2,12 @@
 // (renderer/, shared/, vite.config.ts), so a fresh clone or a `git pull` serves the admin it has. It never stops the
 // proxy from starting: without Vite (a production install) or on a failed build it only says so.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { newest } from './newest-mtime.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const built = join(root, 'dist', 'renderer', 'index.html');
-
-/** The newest modification time under `path` (a file or a directory), 0 when absent. */
-function newest(path) {
-  let stat;
-  try {
-    stat = statSync(path);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let max = 0;
-  for (const name of readdirSync(path)) max = Math.max(max, newest(join(path, name)));
-  return max;
-}
 
 const sources = Math.max(newest(join(root, 'renderer')), newest(join(root, 'shared')), newest(join(root, 'vite.config.ts')));
 const vite = join(root, 'node_modules', 'vite', 'bin', 'vite.js');

@@ -17,6 +17,7 @@ import type {
   UsageReport,
   User,
 } from './types';
+import { isRecord } from './json';
 
 export interface CreateUserInput {
   username: string;
@@ -66,6 +67,12 @@ export interface AdminErrorBody {
   status: number;
   code: string;
   message: string;
+}
+
+/** True for a value with an error body's three fields (an IPC outcome's error, a parsed HTTP error). */
+export function isAdminErrorBody(value: unknown): value is AdminErrorBody {
+  if (!isRecord(value)) return false;
+  return typeof value.status === 'number' && typeof value.code === 'string' && typeof value.message === 'string';
 }
 
 export class AdminError extends Error {

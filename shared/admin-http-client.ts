@@ -8,6 +8,7 @@
  */
 import { AdminError, adminRoutes } from './admin-api';
 import type { AdminApi, AdminMethod } from './admin-api';
+import { isRecord } from './json';
 
 /** The subset of `fetch` the client needs (the global one, or a test double such as undici's). */
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
@@ -124,6 +125,3 @@ function parseJson(text: string, status: number): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

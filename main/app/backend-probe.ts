@@ -23,13 +23,13 @@ import {
   clip,
   fail,
   httpProblem,
-  isRecord,
   MAX_TOKENS_STEPS,
   pass,
   PING,
   warn,
 } from './probe-checks';
 import type { ProbeContext } from './probe-checks';
+import { isRecord } from '../../shared/json';
 
 export interface ProbeOptions {
   /** Longest wait for one request, headers and body (default 20 s; never longer than the TIMEOUT setting). */

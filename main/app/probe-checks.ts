@@ -8,6 +8,7 @@ import { readBackendError } from '../translate/errors';
 import { reasoningFields } from '../translate/reasoning';
 import { parseToolArguments, RAW_ARGUMENTS_KEY } from '../translate/tool-args';
 import type { Exchange, ReasoningField, StreamSummary } from './probe-exchange';
+import { isRecord } from '../../shared/json';
 
 /** What Claude Code asks for as `max_tokens`: the first value the probe tries. */
 export const CLAUDE_CODE_MAX_TOKENS = 64000;
@@ -251,10 +252,6 @@ export function fail(name: string, detail: string): DoctorCheck {
 export function clip(text: string, max = 200): string {
   const one = text.replace(/\s+/g, ' ').trim();
   return one.length > max ? `${one.slice(0, max - 1)}…` : one;
-}
-
-export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function noteReasoning(ctx: ProbeContext, s: StreamSummary): void {

@@ -7,6 +7,7 @@ import type { Settings } from '../../shared/types';
 import { SseParser } from '../translate/sse-parser';
 import { UpstreamError } from '../upstream/client';
 import type { UpstreamClient } from '../upstream/client';
+import { isRecord } from '../../shared/json';
 
 /** Reasoning fields a backend may stream, in the order the proxy prefers them. */
 export const REASONING_FIELDS = ['reasoning_content', 'reasoning'] as const;
@@ -215,6 +216,3 @@ function seconds(ms: number): string {
   return String(Math.round(ms / 100) / 10);
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AdminApi } from '../../shared/admin-api';
 import { createHttpAdminClient } from '../../shared/admin-http-client';
+import { validatedAdmin } from '../../shared/admin-input';
 import type { ProcessConfig } from '../core/config';
 import { ProxyRuntime } from '../app/runtime';
 import { readLockHolder } from '../core/store/data-dir-lock';
@@ -54,7 +55,7 @@ export async function connect(config: ProcessConfig, env: NodeJS.ProcessEnv): Pr
   const holder = readLockHolder(dataDir);
   if (!holder) {
     const runtime = await ProxyRuntime.open({ dataDir, env });
-    return { admin: runtime.admin, via: 'direct', close: () => runtime.close() };
+    return { admin: validatedAdmin(runtime.admin), via: 'direct', close: () => runtime.close() };
   }
   const url = runningServerUrl(dataDir);
   const token = adminTokenFor(config);

@@ -1,7 +1,8 @@
 /**
  * The AdminApi over the Store, the layered settings and the runtime's status. The admin HTTP routes, the Electron
- * IPC handlers and the CLI all call this one object. Inputs are checked here (they may come from HTTP query
- * strings or IPC): ids may be numbers or digit strings; a bad field is a 400 naming it.
+ * IPC handlers and the CLI all call this one object, each after checking its input with the schemas of
+ * shared/admin-input.ts, so arguments arrive with the types AdminApi declares; what is checked here is what needs
+ * the data (a date range, settings against the providers) and the store's own rules.
  * Failures are AdminErrors: 400 `invalid_argument`, 404 `not_found`, 409 `conflict`.
  */
 import { AdminError } from '../../shared/admin-api';
@@ -25,6 +26,7 @@ import { DEFAULT_PROVIDER, effectiveProviders, providerView, withSavedKeys } fro
 import type { LayeredSettings, ResolvedSettings } from './config';
 import { StoreError } from './store/store';
 import type { Store } from './store/store';
+import { isRecord } from '../../shared/json';
 
 export interface AdminServiceDeps {
   store: Store;
@@ -39,8 +41,6 @@ export interface AdminServiceDeps {
   remaining?(key: Pick<ApiKeyInfo, 'id' | 'name' | 'limits'>): KeyRemaining | Promise<KeyRemaining>;
 }
 
-const LIMIT_FIELDS = ['requests_per_minute', 'concurrent_streams', 'tokens_per_day', 'tokens_per_month'] as const;
-
 /** Creates the admin service. */
 export function createAdminService(deps: AdminServiceDeps): AdminApi {
   const { store } = deps;
@@ -52,66 +52,41 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
 
     listUsers: () => store.users.list(),
 
-    createUser: (input: CreateUserInput) => {
-      const body = record(input, 'body');
-      const username = str(body.username, 'username');
-      if (!username) throw invalid('username', 'is required');
-      const email = body.email === undefined || body.email === null || body.email === '' ? null : str(body.email, 'email');
-      if (email !== null && !/^[^\s@]+@[^\s@]+$/.test(email)) throw invalid('email', 'is not an email address');
-      return storeCall(() => store.users.create({ username, email }));
-    },
+    createUser: ({ username, email }: CreateUserInput) => storeCall(() => store.users.create({ username, email: email ?? null })),
 
     deleteUser: async (ref: string) => {
-      const r = String(ref ?? '').trim();
-      if (!r) throw invalid('ref', 'is required (a user id or username)');
-      if (!(await store.users.delete(r))) throw notFound(`ref: no user "${r}"`);
+      if (!(await store.users.delete(ref))) throw notFound(`ref: no user "${ref}"`);
     },
 
-    listKeys: (filter?: KeyListFilter) => {
-      const f = record(filter ?? {}, 'filter');
-      const user_id = optInt(f.user_id, 'user_id', 1);
-      return store.keys.list(user_id === undefined ? undefined : { user_id }).then((keys) => Promise.all(keys.map(withRemaining)));
-    },
+    listKeys: (filter?: KeyListFilter) =>
+      store.keys.list(filter?.user_id === undefined ? undefined : { user_id: filter.user_id }).then((keys) => Promise.all(keys.map(withRemaining))),
 
-    createKey: async (input: CreateKeyInput) => {
-      const body = record(input, 'body');
-      const user_id = optInt(body.user_id, 'user_id', 1);
-      if (user_id === undefined) throw invalid('user_id', 'is required');
-      const name = body.name === undefined || body.name === null ? undefined : str(body.name, 'name');
-      const limits = body.limits === undefined ? undefined : parseLimits(body.limits);
+    createKey: async ({ user_id, name, limits }: CreateKeyInput) => {
       const { info, secret } = await storeCall(() => store.keys.create({ user_id, name, limits }));
       return { ...info, api_key: secret };
     },
 
     revokeKey: async (id: number) => {
-      const keyId = reqInt(id, 'id');
-      const info = await store.keys.revoke(keyId);
-      if (!info) throw notFound(`id: no API key with id ${keyId}`);
+      const info = await store.keys.revoke(id);
+      if (!info) throw notFound(`id: no API key with id ${id}`);
       return info;
     },
 
     setKeyLimits: async (id: number, limits: Partial<KeyLimits>) => {
-      const keyId = reqInt(id, 'id');
-      const info = await store.keys.setLimits(keyId, parseLimits(limits));
-      if (!info) throw notFound(`id: no API key with id ${keyId}`);
+      const info = await store.keys.setLimits(id, limits);
+      if (!info) throw notFound(`id: no API key with id ${id}`);
       return withRemaining(info);
     },
 
-    usage: (query: UsageQuery) => {
-      const q = record(query ?? {}, 'query');
-      return store.usage.report({
-        key_id: optInt(q.key_id, 'key_id', 1),
-        user_id: optInt(q.user_id, 'user_id', 1),
-        since: q.since === undefined || q.since === '' ? undefined : dateBound(str(q.since, 'since'), 'since', 'start'),
-        until: q.until === undefined || q.until === '' ? undefined : dateBound(str(q.until, 'until'), 'until', 'end'),
-      });
-    },
+    usage: ({ key_id, user_id, since, until }: UsageQuery) =>
+      store.usage.report({
+        key_id,
+        user_id,
+        since: since === undefined ? undefined : dateBound(since, 'since', 'start'),
+        until: until === undefined ? undefined : dateBound(until, 'until', 'end'),
+      }),
 
-    requests: (query: RequestLogQuery) => {
-      const q = record(query ?? {}, 'query');
-      const limit = optInt(q.limit, 'limit', 1);
-      return store.requests.list({ key_id: optInt(q.key_id, 'key_id', 1), limit: limit === undefined ? undefined : Math.min(limit, 1000) });
-    },
+    requests: (query: RequestLogQuery) => store.requests.list(query),
 
     getSettings: async () => settingsView(deps.settings.current()),
 
@@ -129,11 +104,10 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
 
     testConnection: async (target?: ConnectionTarget) => {
       const settings = deps.settings.current().settings;
-      const name = target === undefined || target === null ? undefined : record(target, 'target').provider;
+      const wanted = target?.provider; // checked at the edge (shared/admin-input.ts)
       let report: DoctorReport;
-      if (name === undefined || name === DEFAULT_PROVIDER) report = await deps.probe(settings);
+      if (wanted === undefined || wanted === DEFAULT_PROVIDER) report = await deps.probe(settings);
       else {
-        const wanted = str(name, 'provider');
         const provider = effectiveProviders(settings).find((p) => p.name === wanted);
         if (!provider) throw notFound(`provider: no provider "${wanted}"`);
         if (!deps.probeProvider) throw invalid('provider', 'cannot be probed here');
@@ -192,27 +166,11 @@ export function dateBound(value: string, field: string, side: 'start' | 'end'): 
   return new Date(t).toISOString();
 }
 
-function parseLimits(value: unknown): Partial<KeyLimits> {
-  const body = record(value, 'limits');
-  const out: Partial<KeyLimits> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (!(LIMIT_FIELDS as readonly string[]).includes(k)) throw invalid(`limits.${k}`, 'is not a key limit');
-    if (v === null || v === '') out[k as keyof KeyLimits] = null;
-    else out[k as keyof KeyLimits] = reqInt(v, `limits.${k}`, 1);
-  }
-  return out;
-}
-
 async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof StoreError) {
-      const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : 400;
-      const code = err.code === 'invalid' ? 'invalid_argument' : err.code;
-      throw new AdminError({ status, code, message: err.message });
-    }
-    throw err;
+    throw err instanceof StoreError ? err.toAdminError() : err;
   }
 }
 
@@ -224,29 +182,3 @@ function notFound(message: string): AdminError {
   return new AdminError({ status: 404, code: 'not_found', message });
 }
 
-function record(value: unknown, field: string): Record<string, unknown> {
-  if (!isRecord(value)) throw invalid(field, 'must be an object');
-  return value;
-}
-
-function str(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw invalid(field, 'must be a string');
-  return value.trim();
-}
-
-/** An integer from a number or a string of digits; undefined when absent or empty. */
-function optInt(value: unknown, field: string, min = 0): number | undefined {
-  if (value === undefined || value === null || value === '') return undefined;
-  return reqInt(value, field, min);
-}
-
-function reqInt(value: unknown, field: string, min = 0): number {
-  const n = typeof value === 'string' && /^\s*-?\d+\s*$/.test(value) ? Number(value) : value;
-  if (typeof n !== 'number' || !Number.isInteger(n)) throw invalid(field, 'must be an integer');
-  if (n < min) throw invalid(field, `must be at least ${min}`);
-  return n;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

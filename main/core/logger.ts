@@ -42,12 +42,3 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
     },
   };
 }
-
-/** A logger that drops everything (tests that do not look at logs). */
-export const silentLogger: Logger = {
-  info: () => {},
-  warn: () => {},
-  error: () => {},
-  debug: () => {},
-  debugEnabled: false,
-};

@@ -20,6 +20,7 @@ import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { AdminError } from '../../shared/admin-api';
 import type { ClaudeCodeConfigResult, ClaudeCodeConfigState } from '../../shared/types';
 import { readText, removeFile, writeTextAtomic, type ReadText } from './settings-file';
+import { isRecord } from '../../shared/json';
 
 /** The env keys InfiniProxy writes. */
 export const CLAUDE_ENV_KEYS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN'] as const;
@@ -113,9 +114,9 @@ export async function undoClaudeSettings(configDir: string): Promise<ClaudeCodeC
     after = savedFile === undefined ? undefined : saved;
   } else {
     after = withoutTouchedKeys(current);
-    const savedEnv = isObject(saved.env) ? saved.env : {};
+    const savedEnv = isRecord(saved.env) ? saved.env : {};
     const restored = Object.fromEntries(TOUCHED_KEYS.flatMap((k) => (k in savedEnv ? [[k, savedEnv[k]]] : [])));
-    if (Object.keys(restored).length) after = { ...after, env: { ...(isObject(after.env) ? after.env : {}), ...restored } };
+    if (Object.keys(restored).length) after = { ...after, env: { ...(isRecord(after.env) ? after.env : {}), ...restored } };
     const mode = savedFile?.mode ?? currentFile?.mode ?? 0o600;
     await writeTextAtomic(path, JSON.stringify(after, null, 2) + '\n', { mode, bom: currentFile?.bom });
   }
@@ -155,7 +156,7 @@ async function latestBackup(configDir: string): Promise<{ path: string; kind: 'b
 
 /** The settings without the touched env keys (and without `env` when that leaves it empty). */
 function withoutTouchedKeys(settings: JsonObject): JsonObject {
-  if (!isObject(settings.env)) return settings;
+  if (!isRecord(settings.env)) return settings;
   const env = { ...settings.env };
   for (const key of TOUCHED_KEYS) delete env[key];
   const { env: _dropped, ...rest } = settings;
@@ -181,14 +182,14 @@ function parseSettings(text: string, path: string): JsonObject {
 function envObject(settings: JsonObject, path: string): JsonObject {
   const env = settings.env;
   if (env === undefined || env === null) return {};
-  if (!isObject(env)) {
+  if (!isRecord(env)) {
     throw new AdminError({ status: 422, code: 'invalid_claude_settings', message: `"env" in ${path} is not an object.` });
   }
   return env;
 }
 
 function pickEnv(settings: JsonObject): Record<string, string> {
-  const env = isObject(settings.env) ? settings.env : {};
+  const env = isRecord(settings.env) ? settings.env : {};
   const out: Record<string, string> = {};
   for (const key of TOUCHED_KEYS) {
     const value = env[key];
@@ -200,14 +201,10 @@ function pickEnv(settings: JsonObject): Record<string, string> {
 function tryParse(text: string): JsonObject | undefined {
   try {
     const value: unknown = JSON.parse(text);
-    return isObject(value) ? value : undefined;
+    return isRecord(value) ? value : undefined;
   } catch {
     return undefined;
   }
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /**

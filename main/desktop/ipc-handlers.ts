@@ -1,12 +1,15 @@
 /**
  * The IPC handler table, pure: one handler per channel (`admin:<method>` for the AdminApi, `desktop:<method>`
- * for the DesktopApi). Each checks the shape of what the renderer sent (arity, ids, plain objects; deeper
- * validation is the admin service's, shared with HTTP and the CLI), calls through, and returns
+ * for the DesktopApi). Each checks what the renderer sent (admin channels with the schemas the HTTP routes use too,
+ * shared/admin-input.ts; desktop channels with the checks below), calls through, and returns
  * `{result}` or `{error: {status, code, message}}`: it never throws, and never sends a stack trace.
  * ipc.ts registers the table with Electron.
  */
-import { AdminError, type AdminApi, type AdminErrorBody, type AdminMethod, type IpcOutcome } from '../../shared/admin-api';
+import { AdminError, isAdminErrorBody, type AdminApi, type AdminErrorBody, type AdminMethod, type IpcOutcome } from '../../shared/admin-api';
+import { parseAdminArgs } from '../../shared/admin-input';
 import type { DesktopApi, DesktopMethod } from '../../shared/desktop-api';
+
+type Call<R> = (...args: unknown[]) => Promise<R>;
 
 /** A handler as registered: arguments are unknown until checked. */
 export type IpcHandler<R> = (...args: unknown[]) => Promise<IpcOutcome<R>>;
@@ -31,8 +34,12 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcHandlers {
   const { admin, desktop } = deps;
   const log = deps.log ?? ((message, error) => console.error(message, error));
 
-  /** Wraps a call: checks the argument count, turns every failure into `{error}`. */
-  function handle<R>(channel: string, arity: number, call: (...args: unknown[]) => Promise<R>): IpcHandler<R> {
+  /**
+   * Wraps a call: checks the argument count (admin channels: their schema, shared/admin-input.ts, checks it), turns
+   * every failure into `{error}`.
+   */
+  function handle<R>(channel: string, ...rest: [arity: number, call: Call<R>] | [call: Call<R>]): IpcHandler<R> {
+    const [arity, call] = rest.length === 2 ? rest : [Infinity, rest[0]];
     return async (...args) => {
       try {
         if (args.length > arity) throw invalid(`${channel} takes at most ${arity} argument(s), got ${args.length}.`);
@@ -44,26 +51,22 @@ export function createIpcHandlers(deps: IpcHandlerDeps): IpcHandlers {
   }
 
   return {
-    'admin:status': handle('admin:status', 0, () => admin.status()),
-    'admin:listUsers': handle('admin:listUsers', 0, () => admin.listUsers()),
-    'admin:createUser': handle('admin:createUser', 1, (input) => admin.createUser(plainObject(input, 'input'))),
-    'admin:deleteUser': handle('admin:deleteUser', 1, (ref) => admin.deleteUser(userRef(ref))),
-    'admin:listKeys': handle('admin:listKeys', 1, (filter) =>
-      admin.listKeys(filter === undefined ? undefined : plainObject(filter, 'filter')),
+    'admin:status': handle('admin:status', (...a) => admin.status(...parseAdminArgs('status', a))),
+    'admin:listUsers': handle('admin:listUsers', (...a) => admin.listUsers(...parseAdminArgs('listUsers', a))),
+    'admin:createUser': handle('admin:createUser', (...a) => admin.createUser(...parseAdminArgs('createUser', a))),
+    'admin:deleteUser': handle('admin:deleteUser', (...a) => admin.deleteUser(...parseAdminArgs('deleteUser', a))),
+    'admin:listKeys': handle('admin:listKeys', (...a) => admin.listKeys(...parseAdminArgs('listKeys', a))),
+    'admin:createKey': handle('admin:createKey', (...a) => admin.createKey(...parseAdminArgs('createKey', a))),
+    'admin:revokeKey': handle('admin:revokeKey', (...a) => admin.revokeKey(...parseAdminArgs('revokeKey', a))),
+    'admin:setKeyLimits': handle('admin:setKeyLimits', (...a) => admin.setKeyLimits(...parseAdminArgs('setKeyLimits', a))),
+    'admin:usage': handle('admin:usage', (...a) => admin.usage(...parseAdminArgs('usage', a))),
+    'admin:requests': handle('admin:requests', (...a) => admin.requests(...parseAdminArgs('requests', a))),
+    'admin:getSettings': handle('admin:getSettings', (...a) => admin.getSettings(...parseAdminArgs('getSettings', a))),
+    'admin:updateSettings': handle('admin:updateSettings', (...a) =>
+      admin.updateSettings(...parseAdminArgs('updateSettings', a)),
     ),
-    'admin:createKey': handle('admin:createKey', 1, (input) => admin.createKey(plainObject(input, 'input'))),
-    'admin:revokeKey': handle('admin:revokeKey', 1, (id) => admin.revokeKey(positiveId(id, 'id'))),
-    'admin:setKeyLimits': handle('admin:setKeyLimits', 2, (id, limits) =>
-      admin.setKeyLimits(positiveId(id, 'id'), plainObject(limits, 'limits')),
-    ),
-    'admin:usage': handle('admin:usage', 1, (query) => admin.usage(plainObject(query ?? {}, 'query'))),
-    'admin:requests': handle('admin:requests', 1, (query) => admin.requests(plainObject(query ?? {}, 'query'))),
-    'admin:getSettings': handle('admin:getSettings', 0, () => admin.getSettings()),
-    'admin:updateSettings': handle('admin:updateSettings', 1, (patch) =>
-      admin.updateSettings(plainObject(patch, 'patch')),
-    ),
-    'admin:testConnection': handle('admin:testConnection', 1, (target) =>
-      admin.testConnection(target === undefined ? undefined : plainObject(target, 'target')),
+    'admin:testConnection': handle('admin:testConnection', (...a) =>
+      admin.testConnection(...parseAdminArgs('testConnection', a)),
     ),
 
     'desktop:startProxy': handle('desktop:startProxy', 0, () => desktop.startProxy()),
@@ -88,7 +91,7 @@ export function toErrorBody(
   log: (message: string, error: unknown) => void = () => {},
 ): AdminErrorBody {
   if (error instanceof AdminError) return { status: error.status, code: error.code, message: error.message };
-  if (isErrorBody(error)) return { status: error.status, code: error.code, message: error.message };
+  if (isAdminErrorBody(error)) return { status: error.status, code: error.code, message: error.message };
   if (error instanceof Error && error.name === 'ZodError') {
     return { status: 400, code: 'invalid_request', message: error.message };
   }
@@ -97,20 +100,11 @@ export function toErrorBody(
   return { status: 500, code: 'internal_error', message: `Something went wrong: ${reason}` };
 }
 
-function isErrorBody(value: unknown): value is AdminErrorBody {
-  if (typeof value !== 'object' || value === null) return false;
-  const v = value as Partial<Record<keyof AdminErrorBody, unknown>>;
-  return typeof v.status === 'number' && typeof v.code === 'string' && typeof v.message === 'string';
-}
-
 function invalid(message: string): AdminError {
   return new AdminError({ status: 400, code: 'invalid_argument', message });
 }
 
-/**
- * A plain object argument (what structured clone gives for `{...}`). Its fields are checked by the admin
- * service, which validates every transport's input the same way.
- */
+/** A plain object argument of a desktop channel (what structured clone gives for `{...}`). */
 function plainObject<T extends object>(value: unknown, name: string): T {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw invalid(`${name} must be an object.`);
   return value as T;
@@ -121,11 +115,4 @@ function positiveId(value: unknown, name: string): number {
     throw invalid(`${name} must be a positive integer.`);
   }
   return value;
-}
-
-/** A user id or username (ids may come as numbers). */
-function userRef(value: unknown): string {
-  if (typeof value === 'number' && Number.isSafeInteger(value) && value > 0) return String(value);
-  if (typeof value === 'string' && value.trim() !== '') return value;
-  throw invalid('ref must be a user id or a username.');
 }

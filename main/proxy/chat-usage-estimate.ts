@@ -8,7 +8,7 @@ import type { TransformCallback } from 'node:stream';
 import { isRecord } from '../../shared/json';
 import type { StringForm } from '../translate/strings';
 import { IMAGE_TOKENS, MESSAGE_OVERHEAD, TOOL_OVERHEAD, tokensForBytes } from '../translate/tokens';
-import type { ChatRequest } from './validate/chat-request';
+import type { ChatRequest } from '../translate/chat-schema';
 
 /**
  * Estimated input tokens of a checked request: message texts, tool calls, tool definitions, images at a flat cost.

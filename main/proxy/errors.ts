@@ -11,6 +11,7 @@ import type { Middleware } from 'koa';
 import { AdminError } from '../../shared/admin-api';
 import type { Logger } from '../core/logger';
 import { StoreError } from '../core/store/store';
+import { errorTypeForStatus } from '../translate/errors';
 import { UpstreamError } from '../upstream/client';
 import type { ProxyContext, ProxyState } from './context';
 
@@ -42,32 +43,6 @@ export class AppError extends Error {
   }
 }
 
-/** Anthropic's error type for a status. */
-export function anthropicErrorType(status: number): string {
-  switch (status) {
-    case 400:
-    case 422:
-      return 'invalid_request_error';
-    case 401:
-      return 'authentication_error';
-    case 403:
-      return 'permission_error';
-    case 404:
-      return 'not_found_error';
-    case 413:
-      return 'request_too_large';
-    case 429:
-      return 'rate_limit_error';
-    case 504:
-      return 'timeout_error';
-    case 503:
-    case 529:
-      return 'overloaded_error';
-    default:
-      return status >= 500 ? 'api_error' : 'invalid_request_error';
-  }
-}
-
 /** OpenAI's error type for a status. */
 export function openaiErrorType(status: number): string {
   if (status === 401) return 'authentication_error';
@@ -79,7 +54,7 @@ export function openaiErrorType(status: number): string {
 /** The response body of an error in the given format. */
 export function errorBody(format: ErrorFormat, err: AppError, requestId: string): Record<string, unknown> {
   if (format === 'anthropic') {
-    return { type: 'error', error: { type: err.type ?? anthropicErrorType(err.status), message: err.message }, request_id: requestId };
+    return { type: 'error', error: { type: err.type ?? errorTypeForStatus(err.status), message: err.message }, request_id: requestId };
   }
   if (format === 'openai') {
     return { error: { message: err.message, type: err.type ?? openaiErrorType(err.status), param: err.param, code: err.code } };
@@ -102,11 +77,8 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   if (err instanceof AppError) return { error: err, unexpected: false };
   // A backend failure that escaped a route (e.g. while it read the backend's body): 502/504, never a 500.
   if (err instanceof UpstreamError) return { error: upstreamAppError(err), unexpected: false };
-  if (err instanceof AdminError) return { error: new AppError(err.status, err.code, err.message), unexpected: false };
-  if (err instanceof StoreError) {
-    const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : 400;
-    return { error: new AppError(status, err.code, err.message), unexpected: false };
-  }
+  const admin = err instanceof StoreError ? err.toAdminError() : err;
+  if (admin instanceof AdminError) return { error: new AppError(admin.status, admin.code, admin.message), unexpected: false };
   // Koa/http-errors thrown with `expose` (client errors such as a malformed URL).
   if (err instanceof Error && 'status' in err && typeof err.status === 'number' && 'expose' in err && err.expose === true) {
     return { error: new AppError(err.status, 'invalid_request', err.message), unexpected: false };

@@ -7,7 +7,7 @@
  * rejected with a readable error instead of being dropped: a silent drop would lose user content.
  */
 import { z } from 'zod';
-import { formatZodIssue } from './schema-errors';
+import { formatIssue, type FieldLabel } from '../../shared/zod-issue';
 
 const cacheControl = z.unknown().optional();
 
@@ -145,14 +145,28 @@ export type AnthropicThinkingConfig = NonNullable<MessagesRequest['thinking']>;
 /** Outcome of validating a request body; `message` names the failing field path. */
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; message: string };
 
+/** Anthropic's words for its tag fields (`unsupported content block type "document" (expected text, image)`). */
+const anthropicLabel: FieldLabel = (path, key) => {
+  const names = path.map(String);
+  if (key === 'role') return { label: 'role' };
+  if (key !== 'type' || names.includes('cache_control')) return undefined;
+  if (names[0] === 'tools') {
+    return { label: 'tool type', hint: 'only client tools (name, description, input_schema) can run on an OpenAI-compatible backend' };
+  }
+  if (names.includes('source')) return { label: 'image source type' };
+  if (names.includes('content') || names.includes('system')) return { label: 'content block type' };
+  if (names[0] === 'tool_choice') return { label: 'tool_choice type' };
+  if (names[0] === 'thinking') return { label: 'thinking type' };
+  return undefined;
+};
+
 function parseWith<T>(schema: z.ZodType<T>, json: unknown): ParseResult<T> {
   if (json === null || typeof json !== 'object' || Array.isArray(json)) {
     return { ok: false, message: 'request body must be a JSON object' };
   }
   const result = schema.safeParse(json, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
-  const first = result.error.issues[0];
-  return { ok: false, message: first ? formatZodIssue(first) : 'invalid request' };
+  return { ok: false, message: formatIssue(result.error, anthropicLabel).message };
 }
 
 /**

@@ -32,7 +32,11 @@ export function anthropicError(type: AnthropicErrorType, message: string, reques
   return { type: 'error', error: { type, message }, ...(requestId ? { request_id: requestId } : {}) };
 }
 
-/** The Anthropic error type for an HTTP status. */
+/**
+ * The Anthropic error type for an HTTP status: the one table, used for backend errors and the proxy's own. Anthropic
+ * documents 400, 401, 402, 403, 404, 413, 429, 500, 504 and 529 (https://docs.anthropic.com/en/api/errors); 408 is a
+ * timeout too, 503 an overload, any other 4xx an invalid request and anything else an api_error.
+ */
 export function errorTypeForStatus(status: number): AnthropicErrorType {
   switch (status) {
     case 401:

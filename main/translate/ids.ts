@@ -48,7 +48,3 @@ export const PROXY_SIGNATURE_PREFIX = 'infiniproxy-unsigned:';
 /** The signature of the thinking block at `index` of message `messageId`. */
 export const proxySignature = (messageId: string, index: number): string =>
   `${PROXY_SIGNATURE_PREFIX}${messageId}:${index}`;
-
-/** True for a signature this proxy invented (as opposed to one signed by Anthropic). */
-export const isProxySignature = (signature: string | undefined): boolean =>
-  typeof signature === 'string' && signature.startsWith(PROXY_SIGNATURE_PREFIX);

@@ -1,16 +1,8 @@
 /**
  * Anthropic Messages ⇄ OpenAI Chat Completions translation: pure functions and one state machine, no I/O. The
- * `/v1/messages` route (proxy/routes/messages.ts) wires them as
- *
- * ```ts
- * const { request, strings } = await messagesBody.read(ctx);   // proxy/body: parsed and checked (400 if not)
- * const resolved = resolveModel(textOf(request.model), settings.model_routes, settings.default_model);
- * const chatReq = toChatRequest(request, chatRequestOptions(settings, resolved, strings));
- * const estimate = estimateTokens(request, strings);
- * // backend error → toAnthropicError(status, text, { inputTokens: estimate, maxTokens: chatReq.max_tokens })
- * // stream: SseParser → JSON.parse → StreamTranslator.push; finish() at [DONE] / end of body
- * // no stream: fromChatResponse(json, { requestedModel, stopSequences, messageId, estimatedInputTokens })
- * ```
+ * `/v1/messages` route wires them: proxy/routes/messages.ts for the request ({@link parseMessagesRequest},
+ * {@link resolveModel}, {@link toChatRequest}) and proxy/messages-answer.ts for the answer ({@link fromChatResponse},
+ * or {@link SseParser} into {@link StreamTranslator}; backend errors through {@link toAnthropicError}).
  */
 export * from './anthropic-schema';
 export type * from './anthropic-types';
@@ -19,7 +11,7 @@ export { countTokens, estimateTokens, estimateTextTokens, IMAGE_TOKENS } from '.
 export { anthropicError, errorStatus, errorTypeForStatus, readBackendError, toAnthropicError } from './errors';
 export type { BackendErrorInfo, BackendErrorOptions, TranslatedError } from './errors';
 export { detectContextOverflow, overflowMessage } from './context-overflow';
-export { isProxySignature, newMessageId, newToolUseId, PROXY_SIGNATURE_PREFIX } from './ids';
+export { newMessageId, newToolUseId, PROXY_SIGNATURE_PREFIX } from './ids';
 export { findModelRoute, isPattern, MODEL_TIERS, resolveModel, type ResolvedModel } from './model-map';
 export { chatRequestOptions, clampMaxTokens, toChatRequest, MAX_USER_LENGTH, type ChatRequestOptions } from './request';
 export { NO_RESULT_TEXT, type InlineSystemMode } from './request-messages';

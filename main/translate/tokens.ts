@@ -11,8 +11,8 @@
  * - {@link estimateTokens}: the same walk with UTF-8 bytes / {@link BYTES_PER_TOKEN} per string
  *   instead of a tokenizer: cheap enough to run on every request, for
  *   `message_start` and for usage when a backend reports none. Within ~10% of `countTokens` on
- *   English prose and JSON schemas (~0.2 ms for an 80 KB Claude Code request); CJK text counts
- *   ~0.7 tokens per character.
+ *   English prose and JSON schemas (its cost is in bench/results/); CJK text counts ~0.7 tokens
+ *   per character.
  *
  * Earlier thinking is not counted (Anthropic drops it from context), nor base64 image data.
  */
@@ -94,6 +94,7 @@ let loaded: Tokenize | undefined;
  */
 function tokenize(text: string, options: typeof NO_SPECIAL): number {
   loaded ??= (
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the literal require() is the point (above)
     (typeof require === 'function' ? require('gpt-tokenizer') : createRequire(import.meta.url)('gpt-tokenizer')) as typeof import('gpt-tokenizer')
   ).countTokens;
   return loaded(text, options);

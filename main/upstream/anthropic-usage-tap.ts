@@ -9,6 +9,7 @@
  */
 import { Transform } from 'node:stream';
 import type { TransformCallback } from 'node:stream';
+import { isRecord } from '../../shared/json';
 
 /** Token counts of one Messages answer, in Anthropic's terms. */
 export interface AnthropicTokenUsage {
@@ -141,6 +142,3 @@ function parse(text: string): unknown {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}

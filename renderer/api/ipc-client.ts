@@ -4,7 +4,7 @@
  * body as JSON (crossing the context bridge keeps only the message); every failure is turned back into an
  * {@link AdminError} with its status, code and human message here.
  */
-import { AdminError } from '../../shared/admin-api';
+import { AdminError, isAdminErrorBody } from '../../shared/admin-api';
 import type { AdminApi, AdminErrorBody } from '../../shared/admin-api';
 import type { BridgeApi, DesktopApi } from '../../shared/desktop-api';
 
@@ -75,7 +75,7 @@ export function toAdminError(error: unknown): AdminError {
   const fromJson = bodyFromMessage(raw);
   if (fromJson) return new AdminError(fromJson);
   if (error instanceof AdminError) return error;
-  if (isErrorBody(error)) return new AdminError({ status: error.status, code: error.code, message: error.message });
+  if (isAdminErrorBody(error)) return new AdminError({ status: error.status, code: error.code, message: error.message });
   const message = raw.replace(REMOTE_PREFIX, '');
   return new AdminError({ status: 500, code: 'ipc_error', message: message || 'The desktop app did not answer.' });
 }
@@ -85,14 +85,9 @@ function bodyFromMessage(message: string): AdminErrorBody | undefined {
   if (start < 0) return undefined;
   try {
     const body: unknown = JSON.parse(message.slice(start));
-    return isErrorBody(body) ? { status: body.status, code: body.code, message: body.message } : undefined;
+    return isAdminErrorBody(body) ? { status: body.status, code: body.code, message: body.message } : undefined;
   } catch {
     return undefined;
   }
 }
 
-function isErrorBody(value: unknown): value is AdminErrorBody {
-  if (typeof value !== 'object' || value === null) return false;
-  const body = value as Partial<Record<keyof AdminErrorBody, unknown>>;
-  return typeof body.status === 'number' && typeof body.code === 'string' && typeof body.message === 'string';
-}

@@ -2,7 +2,7 @@
  * A modal dialog on the native <dialog> element: focus moves in and back, Escape closes it, the page
  * behind is inert.
  */
-import { useEffect, useId, useRef } from 'react';
+import { useEffect, useEffectEvent, useId, useRef } from 'react';
 import type { ReactNode } from 'react';
 
 export interface ModalProps {
@@ -17,8 +17,7 @@ export interface ModalProps {
 export function Modal({ title, onClose, children, role = 'dialog', className }: ModalProps) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
-  const onCloseRef = useRef(onClose);
-  onCloseRef.current = onClose;
+  const close = useEffectEvent(onClose);
 
   useEffect(() => {
     const dialog = ref.current;
@@ -27,7 +26,7 @@ export function Modal({ title, onClose, children, role = 'dialog', className }: 
     if (!dialog.open) dialog.showModal();
     const onCancel = (event: Event) => {
       event.preventDefault();
-      onCloseRef.current();
+      close();
     };
     dialog.addEventListener('cancel', onCancel);
     return () => {

@@ -1,13 +1,12 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useEffectEvent } from 'react';
 
 /** Calls `tick` every `ms` while `enabled` and the page is visible. */
 export function useInterval(tick: () => void, ms: number, enabled = true): void {
-  const tickRef = useRef(tick);
-  tickRef.current = tick;
+  const onTick = useEffectEvent(tick);
   useEffect(() => {
     if (!enabled) return;
     const id = window.setInterval(() => {
-      if (document.visibilityState !== 'hidden') tickRef.current();
+      if (document.visibilityState !== 'hidden') onTick();
     }, ms);
     return () => window.clearInterval(id);
   }, [ms, enabled]);

@@ -1,22 +1,12 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { AdminError } from '../../shared/admin-api';
 import { ProxyRuntime } from '../../main/app/runtime';
 import { dateBound } from '../../main/core/admin-service';
+import { validatedAdmin } from '../../shared/admin-input';
 import { startScriptedBackend } from '../support/scripted-backend';
 import type { ScriptedBackend } from '../support/scripted-backend';
 import { tempDir } from '../support/proxy-harness';
-
-/** Runs `fn` and returns the AdminError it rejects with. */
-async function adminError(fn: () => Promise<unknown>): Promise<AdminError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof AdminError, `expected an AdminError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
+import { adminError } from '../support/admin-error';
 
 describe('admin service over a real store', () => {
   let dir: ReturnType<typeof tempDir>;
@@ -40,7 +30,7 @@ describe('admin service over a real store', () => {
   });
 
   test('users: create, list, duplicate (409), bad input (400 naming the field), delete', async () => {
-    const admin = runtime.admin;
+    const admin = validatedAdmin(runtime.admin); // as the CLI calls it: the edge's schemas, then the service
     const ada = await admin.createUser({ username: 'ada', email: 'ada@example.com' });
     assert.equal(ada.username, 'ada');
     assert.equal(ada.email, 'ada@example.com');
@@ -66,7 +56,7 @@ describe('admin service over a real store', () => {
   });
 
   test('keys: create shows the secret once, list never does, revoke and limits', async () => {
-    const admin = runtime.admin;
+    const admin = validatedAdmin(runtime.admin); // as the CLI calls it: the edge's schemas, then the service
     const user = await admin.createUser({ username: 'keyholder' });
     const created = await admin.createKey({ user_id: String(user.id) as unknown as number, name: 'laptop' });
     assert.match(created.api_key, /^sk-ip-/);
@@ -91,16 +81,16 @@ describe('admin service over a real store', () => {
   });
 
   test('usage and requests validate their queries', async () => {
-    const report = await runtime.admin.usage({ since: '2025-01-01', until: '2025-01-31' });
+    const report = await validatedAdmin(runtime.admin).usage({ since: '2025-01-01', until: '2025-01-31' });
     assert.equal(report.start_date, '2025-01-01T00:00:00.000Z');
     assert.equal(report.end_date, '2025-02-01T00:00:00.000Z', 'an end date includes its whole day');
-    assert.match((await adminError(() => runtime.admin.usage({ since: 'yesterday' }))).message, /^since/);
-    assert.match((await adminError(() => runtime.admin.requests({ limit: 0 }))).message, /^limit/);
-    assert.deepEqual(await runtime.admin.requests({ limit: 5 }), []);
+    assert.match((await adminError(() => validatedAdmin(runtime.admin).usage({ since: 'yesterday' }))).message, /^since/);
+    assert.match((await adminError(() => validatedAdmin(runtime.admin).requests({ limit: 0 }))).message, /^limit/);
+    assert.deepEqual(await validatedAdmin(runtime.admin).requests({ limit: 5 }), []);
   });
 
   test('settings: masked key, overridden fields, a saved change applies at once', async () => {
-    const admin = runtime.admin;
+    const admin = validatedAdmin(runtime.admin); // as the CLI calls it: the edge's schemas, then the service
     const view = await admin.getSettings();
     assert.equal(view.backend_api_key_set, true);
     assert.ok(!('backend_api_key' in view));
@@ -123,11 +113,11 @@ describe('admin service over a real store', () => {
   });
 
   test('status reflects settings; testConnection lists the backend models', async () => {
-    const status = await runtime.admin.status();
+    const status = await validatedAdmin(runtime.admin).status();
     assert.equal(status.running, false);
     assert.equal(status.backend_url, backend.url);
     assert.equal(status.port, 8123);
-    const report = await runtime.admin.testConnection();
+    const report = await validatedAdmin(runtime.admin).testConnection();
     assert.equal(report.ok, true, JSON.stringify(report.checks));
     assert.deepEqual(report.models, ['glm-4.6', 'glm-4.5-air']);
   });
@@ -144,12 +134,12 @@ describe('testConnection failures', () => {
       log: () => {},
     });
     try {
-      const refused = await runtime.admin.testConnection();
+      const refused = await validatedAdmin(runtime.admin).testConnection();
       assert.equal(refused.ok, false);
       assert.ok(refused.checks.some((c) => c.name === 'backend key' && !c.ok));
       assert.ok(!JSON.stringify(refused).includes('wrong-key'));
       await backend.close();
-      const unreachable = await runtime.admin.testConnection();
+      const unreachable = await validatedAdmin(runtime.admin).testConnection();
       assert.equal(unreachable.ok, false);
       assert.ok(unreachable.checks.some((c) => c.name === 'reachable' && !c.ok));
     } finally {

@@ -21,11 +21,14 @@ import { tempDir } from '../support/proxy-harness';
 
 describe('normaliseBackendUrl', () => {
   test('accepts the base URL and the full chat completions URL alike', () => {
-    assert.equal(normaliseBackendUrl('https://api.example.com/v1'), 'https://api.example.com/v1');
-    assert.equal(normaliseBackendUrl('https://api.example.com/v1/'), 'https://api.example.com/v1');
-    assert.equal(normaliseBackendUrl('https://api.example.com/v1/chat/completions'), 'https://api.example.com/v1');
-    assert.equal(normaliseBackendUrl(' https://open.bigmodel.cn/api/paas/v4/chat/completions/ '), 'https://open.bigmodel.cn/api/paas/v4');
-    assert.equal(normaliseBackendUrl(''), '');
+    const cases: [string, string][] = [
+      ['https://api.example.com/v1', 'https://api.example.com/v1'],
+      ['https://api.example.com/v1/', 'https://api.example.com/v1'],
+      ['https://api.example.com/v1/chat/completions', 'https://api.example.com/v1'],
+      [' https://open.bigmodel.cn/api/paas/v4/chat/completions/ ', 'https://open.bigmodel.cn/api/paas/v4'],
+      ['', ''],
+    ];
+    for (const [given, base] of cases) assert.equal(normaliseBackendUrl(given), base, given);
   });
 });
 

@@ -7,26 +7,16 @@ import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { AdminError } from '../../shared/admin-api';
 import type { ProviderInput } from '../../shared/types';
 import { ProxyRuntime } from '../../main/app/runtime';
 import { normaliseProviderUrl, providerSchema, effectiveProviders } from '../../main/core/provider-config';
 import { parseSettingsPatch, resolveSettings } from '../../main/core/config';
 import { tempDir } from '../support/proxy-harness';
+import { adminError } from '../support/admin-error';
 
 const DEEPSEEK_KEY = 'sk-deepseek-0123456789abcdef';
 const GLM_KEY = 'glm-key-abcdefghijklmnop.qrstuv';
 const LEGACY_KEY = 'sk-legacy-backend-key-987654321';
-
-async function adminError(fn: () => Promise<unknown>): Promise<AdminError> {
-  try {
-    await fn();
-  } catch (err) {
-    assert.ok(err instanceof AdminError, `expected an AdminError, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a rejection');
-}
 
 describe('provider settings', () => {
   const dirs: ReturnType<typeof tempDir>[] = [];

@@ -130,7 +130,8 @@ describe('admin channels', () => {
 
   test('malformed arguments are a 400, never reach the admin API, never throw', async () => {
     const bad: [keyof IpcHandlers, unknown[]][] = [
-      ['admin:revokeKey', ['1']],
+      ['admin:revokeKey', ['one']],
+      ['admin:revokeKey', [true]],
       ['admin:revokeKey', [-1]],
       ['admin:revokeKey', [1.5]],
       ['admin:createKey', [null]],

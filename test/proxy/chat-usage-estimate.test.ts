@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { completionTextBytes, estimateChatInputTokens, SseOutputCounter } from '../../main/proxy/chat-usage-estimate';
-import { parseChatRequest } from '../../main/proxy/validate/chat-request';
-import type { ChatRequest } from '../../main/proxy/validate/chat-request';
+import { parseChatRequest } from '../../main/translate/chat-schema';
+import type { ChatRequest } from '../../main/translate/chat-schema';
 import { IMAGE_TOKENS, MESSAGE_OVERHEAD, TOOL_OVERHEAD, tokensForBytes } from '../../main/translate/tokens';
 import { TEXT_STRINGS } from '../../main/translate/strings';
 

@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import { buffer } from 'node:stream/consumers';
 import fc from 'fast-check';
 import { JsonUsageTap, SseUsageTap } from '../../main/proxy/usage-tap';
+import { pieces } from '../support/byte-pieces';
 
 const chunk = (o: unknown): string => `data: ${JSON.stringify(o)}\n\n`;
 const content = [
@@ -13,19 +14,6 @@ const content = [
 ].join('');
 const usageChunk = chunk({ id: 'c', choices: [], usage: { prompt_tokens: 12, completion_tokens: 5, prompt_tokens_details: { cached_tokens: 4 } } });
 const done = 'data: [DONE]\n\n';
-
-/** Splits `bytes` at the given cut points. */
-function pieces(bytes: Buffer, cuts: number[]): Buffer[] {
-  const points = [...new Set(cuts.map((c) => c % (bytes.length + 1)))].sort((a, b) => a - b);
-  const out: Buffer[] = [];
-  let from = 0;
-  for (const p of points) {
-    out.push(bytes.subarray(from, p));
-    from = p;
-  }
-  out.push(bytes.subarray(from));
-  return out.filter((b) => b.length > 0);
-}
 
 async function run(tap: SseUsageTap | JsonUsageTap, parts: Buffer[]): Promise<string> {
   return (await buffer(Readable.from(parts).pipe(tap))).toString('utf8');

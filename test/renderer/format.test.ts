@@ -20,12 +20,15 @@ describe('format', () => {
   });
 
   test('formatLatency picks ms, s or min', () => {
-    assert.equal(formatLatency(850), '850 ms');
-    assert.equal(formatLatency(1234), '1.23 s');
-    assert.equal(formatLatency(12_340), '12.3 s');
-    assert.equal(formatLatency(125_000), '2 min 5 s');
-    assert.equal(formatLatency(120_000), '2 min');
-    assert.equal(formatLatency(-1), '–');
+    const cases: [number, string][] = [
+      [850, '850 ms'],
+      [1234, '1.23 s'],
+      [12_340, '12.3 s'],
+      [125_000, '2 min 5 s'],
+      [120_000, '2 min'],
+      [-1, '–'],
+    ];
+    for (const [ms, text] of cases) assert.equal(formatLatency(ms), text, `${ms} ms`);
   });
 
   test('formatDateTime and formatTime use the given zone, and survive bad input', () => {

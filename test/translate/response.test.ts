@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatCompletionResponse } from '../../main/translate/chat-types';
-import { isProxySignature } from '../../main/translate/ids';
+import { PROXY_SIGNATURE_PREFIX } from '../../main/translate/ids';
 import { fromChatResponse, type ResponseContext } from '../../main/translate/response';
 import { parseToolArguments, RAW_ARGUMENTS_KEY } from '../../main/translate/tool-args';
 import * as fx from './fixtures/responses';
@@ -54,7 +54,7 @@ describe('fromChatResponse', () => {
     const { message } = fromChatResponse(fx.deepseekReasoning, ctx);
     assertAnthropicMessage(message);
     const [thinking, text] = message.content;
-    assert.ok(thinking?.type === 'thinking' && thinking.thinking === 'Capital of France.' && isProxySignature(thinking.signature));
+    assert.ok(thinking?.type === 'thinking' && thinking.thinking === 'Capital of France.' && thinking.signature.startsWith(PROXY_SIGNATURE_PREFIX));
     assert.deepEqual(text, { type: 'text', text: 'Paris.' });
     assert.equal(message.usage.cache_read_input_tokens, 60);
     assert.equal(message.usage.input_tokens, 4);

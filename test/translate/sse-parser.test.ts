@@ -5,6 +5,7 @@ import { SseParser } from '../../main/translate/sse-parser';
 import { StreamTranslator } from '../../main/translate/stream';
 import { checkAndReplay } from '../support/anthropic-stream-check';
 import { openaiParallelTools } from './fixtures/streams';
+import { pieces } from '../support/byte-pieces';
 
 /** Feeds `parts` one by one, then ends; returns all payloads. */
 function feed(parts: Array<string | Uint8Array>): { payloads: string[]; parser: SseParser } {
@@ -59,15 +60,7 @@ describe('SseParser', () => {
     const bytes = new TextEncoder().encode(body);
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 1, max: bytes.length - 1 }), { maxLength: 20 }), (cuts) => {
-        const points = [...new Set(cuts)].sort((a, b) => a - b);
-        const parts: Uint8Array[] = [];
-        let at = 0;
-        for (const p of points) {
-          parts.push(bytes.subarray(at, p));
-          at = p;
-        }
-        parts.push(bytes.subarray(at));
-        assert.deepEqual(feed(parts).payloads, events);
+        assert.deepEqual(feed(pieces(Buffer.from(bytes), cuts)).payloads, events);
       }),
       { numRuns: 300 },
     );

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChatCompletionChunk } from '../../main/translate/chat-types';
-import { isProxySignature } from '../../main/translate/ids';
+import { PROXY_SIGNATURE_PREFIX } from '../../main/translate/ids';
 import { StreamTranslator, type StreamContext } from '../../main/translate/stream';
 import { RAW_ARGUMENTS_KEY } from '../../main/translate/tool-args';
 import { checkAndReplay, checkAnthropicStream, parseSse, replayWithSdk } from '../support/anthropic-stream-check';
@@ -71,7 +71,7 @@ describe('StreamTranslator', () => {
     assert.equal(thinking?.type, 'thinking');
     if (thinking?.type === 'thinking') {
       assert.equal(thinking.thinking, 'The user greets. Reply briefly.');
-      assert.ok(isProxySignature(thinking.signature));
+      assert.ok(thinking.signature.startsWith(PROXY_SIGNATURE_PREFIX));
     }
     assert.deepEqual(text, { type: 'text', text: 'Hi there.' });
     assert.equal(message.usage.input_tokens, 52);

@@ -15,6 +15,7 @@ import type {
   UsageReport,
   User,
 } from '../../../shared/types';
+import { AdminError } from '../../../shared/admin-api';
 
 /** A key as the proxy sees it when authenticating: the info plus what limits need. */
 export interface AuthenticatedKey {
@@ -90,7 +91,7 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** Why a store operation was refused; the admin layer maps codes to HTTP statuses (409, 404, 400). */
+/** Why a store operation was refused; {@link StoreError.toAdminError} maps it to an HTTP status (409, 404, 400). */
 export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid';
 
 /** Thrown by Store methods for a caller's mistake (duplicate username, unknown user, bad name). */
@@ -100,6 +101,13 @@ export class StoreError extends Error {
     super(message);
     this.name = 'StoreError';
     this.code = code;
+  }
+
+  /** The one mapping to the admin error every transport answers with: conflict 409, not_found 404, invalid 400. */
+  toAdminError(): AdminError {
+    const status = this.code === 'conflict' ? 409 : this.code === 'not_found' ? 404 : 400;
+    const code = this.code === 'invalid' ? 'invalid_argument' : this.code;
+    return new AdminError({ status, code, message: this.message });
   }
 }
 

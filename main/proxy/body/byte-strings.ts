@@ -1,8 +1,8 @@
 /**
  * Byte strings: a JSON body parsed so that every string holds its UTF-8 bytes, one char (U+0000–U+00FF) per byte.
  *
- * Why: Node 20 turns UTF-8 into JS text slowly as soon as a body holds one non-ASCII character (0.35 ms per 80 KB,
- * 3.9 ms per MB: more than JSON.parse itself), and turns it back slowly too (0.15 and 1.3 ms). The proxy copies the
+ * Why: Node 20 turns UTF-8 into JS text slowly as soon as a body holds one non-ASCII character (more than JSON.parse
+ * itself takes), and turns it back slowly too (bench/results/profile.md shows where the time goes). The proxy copies the
  * texts of a request into the backend's request verbatim, so the `/v1` routes never decode them: they parse the
  * body's latin1 decode, build the backend request from its strings, and write that JSON with latin1, which gives
  * back the very bytes that came in: it roughly halves the time to translate a large request (figures in

@@ -7,8 +7,8 @@
  */
 import Router from '@koa/router';
 import { adminRoutes as ROUTES } from '../../../shared/admin-api';
-import type { AdminApi, AdminMethod, CreateKeyInput, CreateUserInput } from '../../../shared/admin-api';
-import type { KeyLimits, RequestLogQuery, SettingsPatch, UsageQuery } from '../../../shared/types';
+import type { AdminApi, AdminMethod } from '../../../shared/admin-api';
+import { parseAdminArgs } from '../../../shared/admin-input';
 import { adminAuth } from '../auth';
 import type { AppDeps, ProxyContext, ProxyRouter, ProxyState } from '../context';
 import { isRecord } from '../../../shared/json';
@@ -18,24 +18,25 @@ import { AppError } from '../errors';
 type Params = Record<string, string>;
 type Input = Record<string, unknown>;
 
-/** How each method's arguments come from the request; the service checks their types. */
+/** How each method's arguments come from the request, checked by the method's schema (shared/admin-input.ts). */
 const CALLS: { [M in AdminMethod]: (admin: AdminApi, p: Params, input: Input) => Promise<unknown> } = {
   status: (a) => a.status(),
   listUsers: (a) => a.listUsers(),
-  createUser: (a, _p, input) => a.createUser(input as unknown as CreateUserInput),
+  createUser: (a, _p, input) => a.createUser(...parseAdminArgs('createUser', [input])),
   deleteUser: async (a, p) => {
-    await a.deleteUser(p.ref ?? '');
+    const [ref] = parseAdminArgs('deleteUser', [p.ref]);
+    await a.deleteUser(ref);
     return { deleted: true, ref: p.ref };
   },
-  listKeys: (a, _p, input) => a.listKeys(input),
-  createKey: (a, _p, input) => a.createKey(input as unknown as CreateKeyInput),
-  revokeKey: (a, p) => a.revokeKey(p.id as unknown as number),
-  setKeyLimits: (a, p, input) => a.setKeyLimits(p.id as unknown as number, input as Partial<KeyLimits>),
-  usage: (a, _p, input) => a.usage(input as UsageQuery),
-  requests: (a, _p, input) => a.requests(input as RequestLogQuery),
+  listKeys: (a, _p, input) => a.listKeys(...parseAdminArgs('listKeys', [input])),
+  createKey: (a, _p, input) => a.createKey(...parseAdminArgs('createKey', [input])),
+  revokeKey: (a, p) => a.revokeKey(...parseAdminArgs('revokeKey', [p.id])),
+  setKeyLimits: (a, p, input) => a.setKeyLimits(...parseAdminArgs('setKeyLimits', [p.id, input])),
+  usage: (a, _p, input) => a.usage(...parseAdminArgs('usage', [input])),
+  requests: (a, _p, input) => a.requests(...parseAdminArgs('requests', [input])),
   getSettings: (a) => a.getSettings(),
-  updateSettings: (a, _p, input) => a.updateSettings(input as SettingsPatch),
-  testConnection: (a, _p, input) => a.testConnection(input),
+  updateSettings: (a, _p, input) => a.updateSettings(...parseAdminArgs('updateSettings', [input])),
+  testConnection: (a, _p, input) => a.testConnection(...parseAdminArgs('testConnection', [input])),
 };
 
 /** The query as plain strings (the first of repeated parameters). */

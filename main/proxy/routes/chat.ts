@@ -30,8 +30,8 @@ import { passThrough } from '../pass-through';
 import { asUpstreamResponse, routeTargets, sendToProviders } from '../provider-dispatch';
 import { recordExchange } from '../usage-record';
 import type { ExchangeInfo } from '../usage-record';
-import { parseChatRequest } from '../validate/chat-request';
-import type { ChatRequest as CheckedChatRequest } from '../validate/chat-request';
+import { parseChatRequest } from '../../translate/chat-schema';
+import type { ChatRequest as CheckedChatRequest } from '../../translate/chat-schema';
 
 /** The member that asks a backend for the usage chunk, as it is put into a body that has no `stream_options`. */
 const ASK_USAGE = Buffer.from('"stream_options":{"include_usage":true},');

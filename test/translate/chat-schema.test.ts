@@ -2,8 +2,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import OpenAI from 'openai';
-import { parseChatRequest } from '../../../main/proxy/validate/chat-request';
-import { startFaultBackend, type FaultBackend } from '../../support/fault-backend';
+import { parseChatRequest } from '../../main/translate/chat-schema';
+import { startFaultBackend, type FaultBackend } from '../support/fault-backend';
 
 const user = (content: unknown) => ({ role: 'user', content });
 const minimal = { model: 'gpt-4o', messages: [user('Hello')] };

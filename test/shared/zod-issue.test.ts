@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { z } from 'zod';
-import { formatIssue, formatPath } from '../../../main/proxy/validate/format-issue';
+import { formatIssue, formatPath } from '../../shared/zod-issue';
 
 const first = (schema: z.ZodType, value: unknown, reportInput = true) => {
   const r = schema.safeParse(value, { reportInput });

@@ -1,11 +1,18 @@
 /**
  * Turns a zod error into one line a client can act on: `messages.2.content.0.type: expected one of 'text' | …`.
- * Shared by the request schemas of both APIs. Pure.
+ * One formatter for every zod schema: the request schemas of both APIs and the admin inputs. Pure.
  */
 import type { core } from 'zod';
 
 type Issue = core.$ZodIssue;
 type UnionIssue = Extract<Issue, { code: 'invalid_union' }>;
+
+/**
+ * A schema's own name for a tag or enum field, so that its messages speak the API's words: for Anthropic's
+ * `messages.0.content.0.type`, `{label: 'content block type'}` reads `unsupported content block type "document"
+ * (expected text, image)`. Undefined keeps the generic wording (`expected one of 'text' | 'image', got …`).
+ */
+export type FieldLabel = (path: readonly PropertyKey[], key: string) => { label: string; hint?: string } | undefined;
 
 /** The first problem of a failed parse, as a client sees it. */
 export interface FormattedIssue {
@@ -28,10 +35,10 @@ export function formatPath(path: readonly PropertyKey[]): string | null {
  * Parse with `{reportInput: true}` for the best wording: missing fields then read "required" and the received value is
  * named (`got number 5`).
  */
-export function formatIssue(error: { readonly issues: readonly Issue[] }): FormattedIssue {
+export function formatIssue(error: { readonly issues: readonly Issue[] }, label?: FieldLabel): FormattedIssue {
   const first = error.issues[0];
   if (!first) return { param: null, message: 'invalid request' };
-  const { path, text } = describe(first, []);
+  const { path, text } = describe(first, [], label);
   const param = formatPath(path);
   return { param, message: param === null ? text : `${param}: ${text}` };
 }
@@ -44,18 +51,21 @@ interface Described {
   input?: { value: unknown };
 }
 
-function describe(issue: Issue, base: readonly PropertyKey[]): Described {
+function describe(issue: Issue, base: readonly PropertyKey[], label: FieldLabel | undefined): Described {
   const path = [...base, ...issue.path];
   const input = 'input' in issue ? { value: issue.input } : undefined;
   switch (issue.code) {
     case 'invalid_union':
-      return describeUnion(issue, path);
+      return describeUnion(issue, path, label);
     case 'invalid_type': {
       if (input && input.value === undefined && issue.expected !== 'undefined') return { path, text: 'required' };
       const expected = typeName(issue.expected);
       return { path, text: `expected ${expected}${got(issue)}`, expected, input };
     }
     case 'invalid_value': {
+      const key = path[path.length - 1];
+      const named = typeof key === 'string' ? label?.(path, key) : undefined;
+      if (named) return { path, text: unsupported(named, input?.value, issue.values) };
       const expected = `one of ${issue.values.map(quote).join(' | ')}`;
       return { path, text: `expected ${expected}${got(issue)}`, expected, input };
     }
@@ -67,14 +77,14 @@ function describe(issue: Issue, base: readonly PropertyKey[]): Described {
   }
 }
 
-function describeUnion(issue: UnionIssue, path: PropertyKey[]): Described {
+function describeUnion(issue: UnionIssue, path: PropertyKey[], label: FieldLabel | undefined): Described {
   if (issue.discriminator !== undefined && 'options' in issue && issue.options) {
-    return describeDiscriminator(issue, issue.discriminator, issue.options, path);
+    return describeDiscriminator(issue, issue.discriminator, issue.options, path, label);
   }
   const branches = issue.errors
     .map((issues) => issues[0])
     .filter((i): i is Issue => i !== undefined)
-    .map((b) => describe(b, path));
+    .map((b) => describe(b, path, label));
   if (branches.length === 0) return { path, text: withoutPrefix(issue.message) };
   const deepest = Math.max(...branches.map((d) => d.path.length));
   const atValue = deepest === path.length;
@@ -92,6 +102,7 @@ function describeDiscriminator(
   tag: string,
   options: readonly unknown[],
   path: PropertyKey[],
+  label: FieldLabel | undefined,
 ): Described {
   const choices = `one of ${options.map(quote).join(' | ')}`;
   if (!('input' in issue)) return { path, text: `expected ${choices}` };
@@ -102,8 +113,18 @@ function describeDiscriminator(
     return { path: at, text: `expected object, got ${kind(holder)}`, expected: 'object', input: { value: holder } };
   }
   const value = (holder as Record<string, unknown>)[tag];
+  const named = label?.(path, tag);
+  if (named) return { path, text: unsupported(named, value, options) };
   if (value === undefined) return { path, text: `required, ${choices}` };
   return { path, text: `expected ${choices}, got ${kind(value)}` };
+}
+
+/** `unsupported content block type "document" (expected text, image)`, or `… is required (…)` when absent. */
+function unsupported(named: { label: string; hint?: string }, value: unknown, options: readonly unknown[]): string {
+  const expected = `(expected ${options.map(String).join(', ')})`;
+  if (value === undefined) return `${named.label} is required ${expected}`;
+  const shown = typeof value === 'string' ? JSON.stringify(value) : kind(value);
+  return `unsupported ${named.label} ${shown} ${expected}${named.hint ? `: ${named.hint}` : ''}`;
 }
 
 function bound(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>): string {

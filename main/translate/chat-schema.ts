@@ -5,8 +5,8 @@
  * unchanged because backends have their own extensions (`chat_template_kwargs`, `enable_thinking`, `top_k`…).
  */
 import { z } from 'zod';
-import { MAX_MODEL_BYTES } from '../../translate/anthropic-schema';
-import { formatIssue } from './format-issue';
+import { MAX_MODEL_BYTES } from './anthropic-schema';
+import { formatIssue } from '../../shared/zod-issue';
 
 const obj = z.looseObject;
 /** Optional, and null is as good as absent (the SDK types allow both). */
