@@ -21,9 +21,11 @@ import { AdminError } from '../../shared/admin-api';
 import type { ClaudeCodeConfigResult, ClaudeCodeConfigState } from '../../shared/types';
 import { readText, removeFile, writeTextAtomic, type ReadText } from './settings-file';
 import { isRecord } from '../../shared/json';
+import { CLAUDE_ENV_KEYS } from '../../shared/claude-code-env';
+import type { ClaudeEnv } from '../../shared/claude-code-env';
 
-/** The env keys InfiniProxy writes. */
-export const CLAUDE_ENV_KEYS = ['ANTHROPIC_BASE_URL', 'ANTHROPIC_AUTH_TOKEN'] as const;
+export { CLAUDE_ENV_KEYS, claudeSetupSnippet } from '../../shared/claude-code-env';
+export type { ClaudeEnv } from '../../shared/claude-code-env';
 
 /** The env keys a configure changes: ours, and the API key it sets aside. Undo puts these back. */
 const TOUCHED_KEYS = [...CLAUDE_ENV_KEYS, 'ANTHROPIC_API_KEY'] as const;
@@ -31,8 +33,6 @@ const TOUCHED_KEYS = [...CLAUDE_ENV_KEYS, 'ANTHROPIC_API_KEY'] as const;
 /** Keys whose values are secrets (masked in results). */
 const SECRET_KEYS: ReadonlySet<string> = new Set(['ANTHROPIC_AUTH_TOKEN', 'ANTHROPIC_API_KEY']);
 
-/** What configureClaudeSettings writes into `env`. */
-export type ClaudeEnv = Record<(typeof CLAUDE_ENV_KEYS)[number], string>;
 
 const BACKUP_MARK = '.infiniproxy-backup-';
 const CREATED_MARK = '.infiniproxy-created-';
@@ -231,21 +231,4 @@ async function writeBackup(path: string, file: ReadText | undefined, now: Date):
     }
     return file === undefined ? null : backup;
   }
-}
-
-/**
- * The shell lines that point Claude Code at the proxy for one terminal session (what the tray's
- * "Copy Claude Code setup" copies): `export …` lines, or PowerShell `$env:…` lines on Windows.
- */
-export function claudeSetupSnippet(env: ClaudeEnv, platform: NodeJS.Platform = process.platform): string {
-  return (
-    CLAUDE_ENV_KEYS.map((key) =>
-      platform === 'win32' ? `$env:${key}="${env[key]}"` : `export ${key}=${shellQuote(env[key])}`,
-    ).join('\n') + '\n'
-  );
-}
-
-/** Quotes a value for a POSIX shell only when it needs it. */
-function shellQuote(value: string): string {
-  return /^[\w@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }

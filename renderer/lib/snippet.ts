@@ -1,6 +1,7 @@
 /**
  * The Claude Code setup shown on the Status tab: which URL clients should use and the shell lines to set.
  */
+import { claudeSetupSnippet } from '../../shared/claude-code-env';
 import type { ServerStatus } from '../../shared/types';
 
 /** Placeholder shown where the key goes when the secret is not known here. */
@@ -28,10 +29,7 @@ export function clientBaseUrl(status: Pick<ServerStatus, 'url' | 'host' | 'port'
   return null;
 }
 
-/**
- * The shell lines that point Claude Code at the proxy. The key goes in ANTHROPIC_AUTH_TOKEN (sent as
- * `Authorization: Bearer`): with ANTHROPIC_API_KEY an interactive Claude Code first asks whether to use it.
- */
+/** The shell lines that point Claude Code at the proxy (shared/claude-code-env.ts), for a POSIX shell. */
 export function claudeCodeSnippet(baseUrl: string, apiKey: string = KEY_PLACEHOLDER): string {
-  return `export ANTHROPIC_BASE_URL=${baseUrl}\nexport ANTHROPIC_AUTH_TOKEN=${apiKey}`;
+  return claudeSetupSnippet({ ANTHROPIC_BASE_URL: baseUrl, ANTHROPIC_AUTH_TOKEN: apiKey }, 'posix').trimEnd();
 }
