@@ -180,6 +180,8 @@ export interface ProviderConfig {
   /** Cap on `max_tokens` for every model of this provider; null = none. */
   max_tokens_cap: number | null;
   strip_schema_keys: string[];
+  /** `<think>…</think>` in the backend's content is thinking (Ollama/vLLM without a reasoning parser, MiniMax). */
+  think_tags: boolean;
   /** Extra request headers sent to this provider. */
   headers: Record<string, string>;
   /** Known models (context window, output cap), by backend model id. */
@@ -278,6 +280,8 @@ export interface Settings {
   reasoning_send_back: boolean;
   /** JSON-Schema keys removed from tool schemas before they reach the backend (e.g. `format`, `$schema`). */
   strip_schema_keys: string[];
+  /** `<think>…</think>` in the backend's content is turned into thinking blocks. */
+  think_tags: boolean;
   host: string;
   port: number;
   /** Seconds to wait for response headers and between stream chunks. */

@@ -36,6 +36,8 @@ export interface AnswerContext {
   stopSequences: string[];
   /** Masks the configured backend keys in a text a backend sent (it may quote the key it was sent). */
   redact(text: string): string;
+  /** `<think>…</think>` in the backend's content is thinking (the backend setting `think_tags`). */
+  thinkTags?: boolean;
 }
 
 /** Answers the client from the backend's answer; resolves when the answer is complete. */
@@ -83,6 +85,7 @@ async function answerJson(ctx: AuthedContext, answer: AnswerContext, upstream: U
     stopSequences: answer.stopSequences,
     messageId: newMessageId(),
     estimatedInputTokens: answer.estimatedInput,
+    thinkTags: answer.thinkTags === true,
   });
   ctx.body = message;
   return { status: 200, tokens: tokensOf(message.usage), estimated: usageEstimated, error: null };
@@ -101,6 +104,7 @@ async function answerStream(
     estimatedInputTokens: answer.estimatedInput,
     stopSequences: answer.stopSequences,
     redact: answer.redact,
+    thinkTags: answer.thinkTags === true,
   });
   const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
   if (!sse) {

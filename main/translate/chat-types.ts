@@ -14,6 +14,8 @@ export interface ChatToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  /** Gemini: the thought signature the backend put on this call, sent back as it came (carried.ts). */
+  extra_content?: { google: { thought_signature: string } };
 }
 
 export interface ChatSystemMessage {
@@ -33,6 +35,8 @@ export interface ChatAssistantMessage {
   tool_calls?: ChatToolCall[];
   /** Earlier reasoning sent back (DeepSeek thinking mode with tools); only with `reasoningSendBack`. */
   reasoning_content?: string;
+  /** OpenRouter: the reasoning details it returned with this message, sent back as they came (carried.ts). */
+  reasoning_details?: unknown[];
 }
 
 export interface ChatToolMessage {
@@ -97,14 +101,19 @@ export interface ChatToolCallDelta {
   id?: string | null;
   type?: string | null;
   function?: { name?: string | null; arguments?: string | Record<string, unknown> | null } | null;
+  /** Gemini: `{google: {thought_signature}}`. */
+  extra_content?: unknown;
 }
 
 /** The assistant message of a non-streamed response. */
 export interface ChatResponseMessage {
   role?: string;
-  content?: string | null | Array<{ type?: string; text?: string }>;
+  /** A string, or typed parts (Magistral: text and thinking parts; content-parts.ts). */
+  content?: string | null | unknown[];
   reasoning_content?: string | null;
   reasoning?: string | null;
+  /** OpenRouter. */
+  reasoning_details?: unknown[] | null;
   refusal?: string | null;
   tool_calls?: ChatToolCallDelta[] | null;
 }
@@ -129,9 +138,12 @@ export interface ChatCompletionResponse {
 
 export interface ChatDelta {
   role?: string | null;
-  content?: string | null;
+  /** A string, or typed parts (Magistral: text and thinking parts; content-parts.ts). */
+  content?: string | null | unknown[];
   reasoning_content?: string | null;
   reasoning?: string | null;
+  /** OpenRouter. */
+  reasoning_details?: unknown[] | null;
   refusal?: string | null;
   tool_calls?: ChatToolCallDelta[] | null;
 }

@@ -76,6 +76,7 @@ export function toChatRequest(req: CountTokensRequest, opts: ChatRequestOptions)
     messages: toChatMessages(req.system, req.messages, {
       inlineSystem: opts.inlineSystem ?? 'keep',
       reasoningSendBack: opts.reasoningSendBack ?? false,
+      strings: opts.strings.name,
     }),
     stream,
   };

@@ -33,6 +33,7 @@ import type { AppDeps, AuthedState } from '../context';
 import { AppError, upstreamAppError } from '../errors';
 import { keyLimits } from '../key-limits';
 import { answerMessages } from '../messages-answer';
+import { retryWithoutToolChoice } from '../tool-choice-fallback';
 import { recordExchange } from '../usage-record';
 
 export { PING_INTERVAL_MS } from '../messages-answer';
@@ -72,7 +73,8 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
       const upstream = await answer;
       const stopSequences = (request.stop_sequences ?? []).map(textOf);
       const redact = (text: string): string => redactSecrets(text, configuredSecrets(deps.settings()));
-      return answerMessages(ctx, { model, estimatedInput, stopSequences, redact }, upstream, chatReq, abort.signal);
+      const thinkTags = target.settings.think_tags;
+      return answerMessages(ctx, { model, estimatedInput, stopSequences, redact, thinkTags }, upstream, chatReq, abort.signal);
     });
   });
 
@@ -99,8 +101,10 @@ export async function callBackend(
   chatReq: ChatCompletionRequest,
   signal: AbortSignal,
 ): Promise<UpstreamResponse> {
+  const send = (req: ChatCompletionRequest): Promise<UpstreamResponse> =>
+    deps.upstream.postChat(target.settings, encodeChatRequest(req), { signal, stream: req.stream });
   try {
-    return await deps.upstream.postChat(target.settings, encodeChatRequest(chatReq), { signal, stream: chatReq.stream });
+    return await retryWithoutToolChoice(await send(chatReq), chatReq, send);
   } catch (err) {
     throw upstreamAppError(err);
   }
