@@ -182,6 +182,8 @@ export interface ProviderConfig {
   strip_schema_keys: string[];
   /** `<think>…</think>` in the backend's content is thinking (Ollama/vLLM without a reasoning parser, MiniMax). */
   think_tags: boolean;
+  /** How PDF documents are sent: their extracted text (`text`), or the file itself as an OpenAI `file` part (`file`). */
+  pdf_input: PdfInput;
   /** Extra request headers sent to this provider. */
   headers: Record<string, string>;
   /** Known models (context window, output cap), by backend model id. */
@@ -255,6 +257,9 @@ export type ReasoningRequestStyle =
   | 'chat_template_kwargs' // vLLM/SGLang: chat_template_kwargs: {enable_thinking: true}
   | 'openrouter'; // OpenRouter: reasoning: {effort}
 
+/** How PDF documents reach a backend: their text (extracted by the proxy) or the file itself. */
+export type PdfInput = 'text' | 'file';
+
 /** The Chat Completions field that carries the output limit. */
 export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
 
@@ -282,6 +287,8 @@ export interface Settings {
   strip_schema_keys: string[];
   /** `<think>…</think>` in the backend's content is turned into thinking blocks. */
   think_tags: boolean;
+  /** How PDF documents are sent to the backend: extracted text, or the file (`file` parts: OpenAI, OpenRouter). */
+  pdf_input: PdfInput;
   host: string;
   port: number;
   /** Seconds to wait for response headers and between stream chunks. */

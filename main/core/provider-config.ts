@@ -35,6 +35,7 @@ export const providerFields = {
   max_tokens_cap: z.number().int().positive().nullable().default(null),
   strip_schema_keys: z.array(z.string().min(1)).default(['$schema']),
   think_tags: z.boolean().default(false),
+  pdf_input: z.enum(['text', 'file']).default('text'),
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'),
@@ -111,6 +112,7 @@ export function legacyProvider(settings: Settings): ProviderConfig | null {
     max_tokens_cap: settings.max_tokens_cap,
     strip_schema_keys: settings.strip_schema_keys,
     think_tags: settings.think_tags,
+    pdf_input: settings.pdf_input,
     headers: {},
     models: {},
   };

@@ -3,7 +3,7 @@
  *
  * Known fields are checked; unknown top-level keys are kept (Claude Code sends Anthropic-only fields
  * such as `context_management` that we accept and ignore). Content block types the proxy cannot
- * carry to an OpenAI-compatible backend (`document`, `search_result`, server tool blocks…) are
+ * carry to an OpenAI-compatible backend (`search_result`, server tool blocks…) are
  * rejected with a readable error instead of being dropped: a silent drop would lose user content.
  */
 import { z } from 'zod';
@@ -34,10 +34,28 @@ export const toolUseBlockSchema = z.object({
   cache_control: cacheControl,
 });
 
+/**
+ * A document: a base64 PDF, plain text, a URL (not fetched: this proxy has no internet of its own) or content
+ * blocks; `title` and `context` go with its text (documents.ts).
+ */
+export const documentBlockSchema = z.object({
+  type: z.literal('document'),
+  source: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('base64'), media_type: z.string().min(1), data: z.string() }),
+    z.object({ type: z.literal('text'), media_type: z.string().optional(), data: z.string() }),
+    z.object({ type: z.literal('url'), url: z.string().min(1) }),
+    z.object({ type: z.literal('content'), content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema]))]) }),
+  ]),
+  title: z.string().nullish(),
+  context: z.string().nullish(),
+  citations: z.unknown().optional(),
+  cache_control: cacheControl,
+});
+
 export const toolResultBlockSchema = z.object({
   type: z.literal('tool_result'),
   tool_use_id: z.string().min(1),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema]))]).optional(),
+  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema, documentBlockSchema]))]).optional(),
   is_error: z.boolean().optional(),
   cache_control: cacheControl,
 });
@@ -53,7 +71,7 @@ export const redactedThinkingBlockSchema = z.object({
   data: z.string(),
 });
 
-const userBlock = z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema, toolResultBlockSchema]);
+const userBlock = z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema, toolResultBlockSchema, documentBlockSchema]);
 const assistantBlock = z.discriminatedUnion('type', [
   textBlockSchema,
   toolUseBlockSchema,
@@ -138,6 +156,7 @@ export type AnthropicTextBlockParam = z.infer<typeof textBlockSchema>;
 export type AnthropicImageBlockParam = z.infer<typeof imageBlockSchema>;
 export type AnthropicToolUseBlockParam = z.infer<typeof toolUseBlockSchema>;
 export type AnthropicToolResultBlockParam = z.infer<typeof toolResultBlockSchema>;
+export type AnthropicDocumentBlockParam = z.infer<typeof documentBlockSchema>;
 export type AnthropicToolParam = NonNullable<MessagesRequest['tools']>[number];
 export type AnthropicToolChoice = NonNullable<MessagesRequest['tool_choice']>;
 export type AnthropicThinkingConfig = NonNullable<MessagesRequest['thinking']>;

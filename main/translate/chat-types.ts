@@ -5,10 +5,11 @@
  * the translators read them defensively.
  */
 
-/** A text or image part of a user message. */
+/** A text, image or file part of a user message (`file`: a PDF for backends that take files; documents.ts). */
 export type ChatContentPart =
   | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string } };
+  | { type: 'image_url'; image_url: { url: string } }
+  | { type: 'file'; file: { filename: string; file_data: string } };
 
 export interface ChatToolCall {
   id: string;

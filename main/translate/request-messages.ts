@@ -22,6 +22,7 @@
  *   and would only disturb its prompt cache.
  */
 import type {
+  AnthropicDocumentBlockParam,
   AnthropicImageBlockParam,
   AnthropicMessageParam,
   AnthropicTextBlockParam,
@@ -29,6 +30,7 @@ import type {
   MessagesRequest,
 } from './anthropic-schema';
 import { detailsOfSignature, splitToolId } from './carried';
+import { documentPart } from './documents';
 import type { ChatAssistantMessage, ChatContentPart, ChatMessage, ChatToolCall } from './chat-types';
 import type { StringForm } from './strings';
 
@@ -83,9 +85,17 @@ function resultParts(result: AnthropicToolResultBlockParam): ResultParts {
   const images: ChatContentPart[] = [];
   for (const block of content) {
     if (block.type === 'text') texts.push(block);
-    else images.push(imagePart(block));
+    else if (block.type === 'image') images.push(imagePart(block));
+    else pushDocument(block, texts, images);
   }
   return { text: joinText(texts, '\n'), images };
+}
+
+/** A document inside a tool result: its text joins the result's text; a file moves on like an image. */
+function pushDocument(block: AnthropicDocumentBlockParam, texts: AnthropicTextBlockParam[], moved: ChatContentPart[]): void {
+  const part = documentPart(block);
+  if (part.type === 'text') texts.push({ type: 'text', text: part.text });
+  else moved.push(part);
 }
 
 function toolContent(result: AnthropicToolResultBlockParam, parts: ResultParts): string {
@@ -192,6 +202,7 @@ export function toChatMessages(
       for (const block of blocks) {
         if (block.type === 'text') parts.push({ type: 'text', text: block.text });
         else if (block.type === 'image') parts.push(imagePart(block));
+        else if (block.type === 'document') parts.push(documentPart(block));
       }
       const user = userMessage(parts);
       if (user) out.push(user);

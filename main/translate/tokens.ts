@@ -15,7 +15,8 @@
  * Earlier thinking is not counted (Anthropic drops it from context), nor base64 image data.
  */
 import { createRequire } from 'node:module';
-import type { AnthropicToolParam, CountTokensRequest } from './anthropic-schema';
+import type { AnthropicDocumentBlockParam, AnthropicToolParam, CountTokensRequest } from './anthropic-schema';
+import { documentPart } from './documents';
 import { FrozenMemo } from './frozen';
 import { systemText } from './request-messages';
 import type { StringForm } from './strings';
@@ -26,6 +27,8 @@ export const IMAGE_TOKENS = 1600;
 export const MESSAGE_OVERHEAD = 4;
 /** Tokens added per tool definition (wrapping of name, description and schema). */
 export const TOOL_OVERHEAD = 8;
+/** PDF bytes per token counted for a PDF sent as a file (a text-heavy PDF page: ~3 KB, ~700 tokens). */
+export const PDF_BYTES_PER_TOKEN = 4;
 /** UTF-8 bytes per token assumed by the estimate. */
 export const BYTES_PER_TOKEN = 4.2;
 
@@ -57,7 +60,10 @@ function walk(req: CountTokensRequest, count: TextCounter, countParts: PartsCoun
           break;
         case 'tool_result':
           if (typeof block.content === 'string') total += count(block.content);
-          else for (const part of block.content ?? []) total += part.type === 'text' ? count(part.text) : IMAGE_TOKENS;
+          else for (const part of block.content ?? []) total += part.type === 'text' ? count(part.text) : part.type === 'image' ? IMAGE_TOKENS : documentTokens(part, count);
+          break;
+        case 'document':
+          total += documentTokens(block, count);
           break;
         default:
           break; // thinking, redacted_thinking
@@ -65,6 +71,13 @@ function walk(req: CountTokensRequest, count: TextCounter, countParts: PartsCoun
     }
   }
   return total + (req.tools ? toolsTokens(req.tools, countParts) : 0);
+}
+
+/** A document as it is sent (documents.ts): its text, or for a PDF file its decoded size / {@link PDF_BYTES_PER_TOKEN}. */
+function documentTokens(doc: AnthropicDocumentBlockParam, count: TextCounter): number {
+  const part = documentPart(doc);
+  if (part.type === 'text') return count(part.text);
+  return doc.source.type === 'base64' ? Math.ceil((doc.source.data.length * 3) / 4 / PDF_BYTES_PER_TOKEN) : 0;
 }
 
 function toolsTokens(tools: readonly AnthropicToolParam[], countParts: PartsCounter): number {

@@ -16,6 +16,7 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
     reasoning_send_back: false,
     strip_schema_keys: [],
     think_tags: false,
+    pdf_input: 'text',
     host: '127.0.0.1',
     port: 8000,
     timeout_s: 600,

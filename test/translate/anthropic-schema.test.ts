@@ -31,9 +31,10 @@ describe('parseMessagesRequest', () => {
     assert.ok(r.ok, r.ok ? '' : r.message);
   });
 
-  it('rejects a document block naming the path and the supported types', () => {
-    const msg = message(withMessages([{ role: 'user', content: [{ type: 'document', source: { type: 'text', data: 'x' } }] }]));
-    assert.equal(msg, 'messages.0.content.0.type: unsupported content block type "document" (expected text, image, tool_result)');
+  it('accepts document blocks (issue 14) and rejects a document without a known source, naming the path', () => {
+    assert.ok(parseMessagesRequest(withMessages([{ role: 'user', content: [{ type: 'document', source: { type: 'text', data: 'x' }, title: 't' }] }])).ok);
+    const msg = message(withMessages([{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'f' } }] }]));
+    assert.match(msg, /^messages\.0\.content\.0\.source\.type/);
   });
 
   it('rejects search_result and unknown blocks, and blocks of the wrong role', () => {
@@ -45,9 +46,11 @@ describe('parseMessagesRequest', () => {
     assert.match(message(withMessages([{ role: 'user', content: [{ text: 'no type' }] }])), /^messages\.0\.content\.0\.type: content block type is required/);
   });
 
-  it('rejects a document inside a tool_result', () => {
-    const msg = message(withMessages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'document' }] }] }]));
-    assert.match(msg, /^messages\.0\.content\.0\.content\.0\.type: unsupported content block type "document" \(expected text, image\)/);
+  it('accepts a document inside a tool_result; rejects other blocks there naming the types', () => {
+    const doc = { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBE' } };
+    assert.ok(parseMessagesRequest(withMessages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [doc] }] }])).ok);
+    const msg = message(withMessages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'search_result' }] }] }]));
+    assert.match(msg, /^messages\.0\.content\.0\.content\.0\.type: unsupported content block type "search_result" \(expected text, image, document\)/);
   });
 
   it('reports a bad field inside a block, not the union', () => {

@@ -9,6 +9,7 @@
  *   backend reported none: `input_tokens` as the whole prompt (cached tokens included, as on
  *   `/v1/chat/completions`), the cached part in `cache_read_input_tokens`.
  * - `POST /v1/messages/count_tokens`: `{input_tokens}` counted locally; the backend is not asked.
+ * PDF documents become their text first (documents/resolve-documents.ts), so both count what is sent.
  */
 import Router from '@koa/router';
 import type { Settings } from '../../../shared/types';
@@ -21,6 +22,7 @@ import {
   parseCountTokensRequest,
   parseMessagesRequest,
   resolveModel,
+  TEXT_STRINGS,
   toChatRequest,
 } from '../../translate';
 import type { AnthropicToolParam, ChatCompletionRequest, MessagesRequest, ResolvedModel } from '../../translate';
@@ -30,6 +32,7 @@ import { encodeChatRequest, FastPath, parseJson, readRawBody, textOf } from '../
 import type { BodyContract } from '../body';
 import { abortOnClose } from '../client-gone';
 import type { AppDeps, AuthedState } from '../context';
+import { resolveDocuments } from '../documents/resolve-documents';
 import { AppError, upstreamAppError } from '../errors';
 import { keyLimits } from '../key-limits';
 import { answerMessages } from '../messages-answer';
@@ -59,11 +62,12 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
   const bodies = new FastPath(MESSAGES_BODY);
   router.post('/v1/messages', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
-    const { request, strings } = await bodies.read(ctx);
-    const model = textOf(request.model);
+    const { request: body, strings } = await bodies.read(ctx);
+    const model = textOf(body.model);
     const target = resolveTarget(deps.settings(), model);
-    const chatReq = toChatRequest(request, chatRequestOptions(target.settings, target.resolved, strings));
     const abort = abortOnClose(ctx);
+    const request = await resolveDocuments(body, { strings, pdfAsFile: target.settings.pdf_input === 'file', signal: abort.signal });
+    const chatReq = toChatRequest(request, chatRequestOptions(target.settings, target.resolved, strings));
     const info = { endpoint: '/v1/messages' as const, model, backendModel: target.resolved.model, stream: chatReq.stream };
     await recordExchange(deps, ctx, info, async () => {
       const answer = callBackend(deps, target, chatReq, abort.signal);
@@ -80,7 +84,9 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
 
   router.post('/v1/messages/count_tokens', clientAuth(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
-    const req = validated(parseCountTokensRequest(parseJson(await readRawBody(ctx))));
+    const parsed = validated(parseCountTokensRequest(parseJson(await readRawBody(ctx))));
+    const settings = deps.settings();
+    const req = await resolveDocuments(parsed, { strings: TEXT_STRINGS, pdfAsFile: settings.pdf_input === 'file' });
     ctx.body = { input_tokens: countTokens(req) };
   });
   return router;
