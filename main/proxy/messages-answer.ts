@@ -54,7 +54,7 @@ export function answerMessages(
 }
 
 /** A backend error status: translated into Anthropic's error (context overflow reworded), `retry-after` forwarded. */
-async function answerBackendError(
+export async function answerBackendError(
   ctx: AuthedContext,
   answer: AnswerContext,
   upstream: UpstreamResponse,
@@ -126,7 +126,7 @@ async function answerStream(
   return { status, tokens: tokensOf(result.usage), estimated: result.usage.estimated, error: result.error };
 }
 
-function setStreamHeaders(ctx: AuthedContext): void {
+export function setStreamHeaders(ctx: AuthedContext): void {
   ctx.status = 200;
   ctx.type = 'text/event-stream; charset=utf-8';
   ctx.set('cache-control', 'no-cache');
@@ -142,7 +142,7 @@ function tokensOf(usage: AnthropicUsage | TranslatedUsage): ExchangeOutcome['tok
  * A backend's whole JSON answer, parsed. A failure to read it (timeout, reset), an answer larger than
  * {@link MAX_ANSWER_BODY} or one that is not a JSON object is thrown as the client's error.
  */
-async function readBackendAnswer(upstream: UpstreamResponse, redact: (text: string) => string): Promise<ChatCompletionResponse> {
+export async function readBackendAnswer(upstream: UpstreamResponse, redact: (text: string) => string): Promise<ChatCompletionResponse> {
   let read;
   try {
     read = await readBounded(upstream.body, MAX_ANSWER_BODY);

@@ -96,6 +96,20 @@ const toolSchema = z.object({
   cache_control: cacheControl,
 });
 
+/**
+ * Anthropic's web search server tool (`web_search_20250305`, later dates too). The proxy runs the search itself
+ * (proxy/web-search/); the translator never sends it to a backend as a function.
+ */
+export const webSearchToolSchema = z.object({
+  type: z.string().regex(/^web_search_\d+$/),
+  name: z.string().min(1),
+  max_uses: z.number().int().positive().optional(),
+  allowed_domains: z.array(z.string()).nullish(),
+  blocked_domains: z.array(z.string()).nullish(),
+  user_location: z.looseObject({ country: z.string().nullish(), region: z.string().nullish(), city: z.string().nullish(), timezone: z.string().nullish() }).nullish(),
+  cache_control: cacheControl,
+});
+
 const toolChoiceSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('auto'), disable_parallel_tool_use: z.boolean().optional() }),
   z.object({ type: z.literal('any'), disable_parallel_tool_use: z.boolean().optional() }),
@@ -119,7 +133,8 @@ const baseFields = {
   model: z.string().min(1).max(MAX_MODEL_BYTES),
   messages: z.array(messageSchema).min(1),
   system: z.union([z.string(), z.array(textBlockSchema)]).optional(),
-  tools: z.array(toolSchema).optional(),
+  // Client tools first: a bad tool is reported as one (schema-errors.ts picks the first of equally deep branches).
+  tools: z.array(z.union([toolSchema, webSearchToolSchema])).optional(),
   tool_choice: toolChoiceSchema.optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().min(0).max(1).optional(),
@@ -157,7 +172,16 @@ export type AnthropicImageBlockParam = z.infer<typeof imageBlockSchema>;
 export type AnthropicToolUseBlockParam = z.infer<typeof toolUseBlockSchema>;
 export type AnthropicToolResultBlockParam = z.infer<typeof toolResultBlockSchema>;
 export type AnthropicDocumentBlockParam = z.infer<typeof documentBlockSchema>;
-export type AnthropicToolParam = NonNullable<MessagesRequest['tools']>[number];
+/** A client tool (name, description, input_schema). */
+export type AnthropicToolParam = z.infer<typeof toolSchema>;
+/** Anthropic's web search server tool. */
+export type AnthropicWebSearchTool = z.infer<typeof webSearchToolSchema>;
+/** Any tool a request may carry. */
+export type AnthropicAnyTool = NonNullable<MessagesRequest['tools']>[number];
+
+/** True for Anthropic's web search server tool. */
+export const isWebSearchTool = (tool: AnthropicAnyTool): tool is AnthropicWebSearchTool =>
+  typeof tool.type === 'string' && /^web_search_\d+$/.test(tool.type);
 export type AnthropicToolChoice = NonNullable<MessagesRequest['tool_choice']>;
 export type AnthropicThinkingConfig = NonNullable<MessagesRequest['thinking']>;
 

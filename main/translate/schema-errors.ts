@@ -60,10 +60,10 @@ export function formatZodIssue(issue: Issue, prefix: Path = []): string {
     if (expected.length) return `${where}expected ${expected.join(' or ')}, received ${describeValue(issue.input)}`;
   }
 
-  if (issue.code === 'invalid_value' && path[0] === 'tools' && path[path.length - 1] === 'type') {
+  if ((issue.code === 'invalid_value' || issue.code === 'invalid_format') && path[0] === 'tools' && path[path.length - 1] === 'type') {
     return (
       `${where}unsupported tool type ${describeValue(issue.input)}: only client tools ` +
-      '(name, description, input_schema) can run on an OpenAI-compatible backend'
+      '(name, description, input_schema) and web search can run on an OpenAI-compatible backend'
     );
   }
 

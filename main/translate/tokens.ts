@@ -15,7 +15,7 @@
  * Earlier thinking is not counted (Anthropic drops it from context), nor base64 image data.
  */
 import { createRequire } from 'node:module';
-import type { AnthropicDocumentBlockParam, AnthropicToolParam, CountTokensRequest } from './anthropic-schema';
+import type { AnthropicAnyTool, AnthropicDocumentBlockParam, CountTokensRequest } from './anthropic-schema';
 import { documentPart } from './documents';
 import { FrozenMemo } from './frozen';
 import { systemText } from './request-messages';
@@ -80,16 +80,17 @@ function documentTokens(doc: AnthropicDocumentBlockParam, count: TextCounter): n
   return doc.source.type === 'base64' ? Math.ceil((doc.source.data.length * 3) / 4 / PDF_BYTES_PER_TOKEN) : 0;
 }
 
-function toolsTokens(tools: readonly AnthropicToolParam[], countParts: PartsCounter): number {
+function toolsTokens(tools: readonly AnthropicAnyTool[], countParts: PartsCounter): number {
   let total = 0;
   for (const tool of tools) {
-    total += TOOL_OVERHEAD + countParts([tool.name, tool.description ?? '', JSON.stringify(tool.input_schema)]);
+    // A server tool (web search) reaches the backend as the proxy's own small function.
+    total += TOOL_OVERHEAD + ('input_schema' in tool ? countParts([tool.name, tool.description ?? '', JSON.stringify(tool.input_schema)]) : countParts([tool.name]));
   }
   return total;
 }
 
 /** Estimates of frozen tool definitions (frozen.ts), per kind of strings. */
-const toolEstimates = new FrozenMemo<readonly AnthropicToolParam[], number>();
+const toolEstimates = new FrozenMemo<readonly AnthropicAnyTool[], number>();
 
 /** Tokens of a text by the o200k tokenizer; special-token markers in user text are counted as text. */
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };

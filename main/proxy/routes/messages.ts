@@ -9,6 +9,7 @@
  *   backend reported none: `input_tokens` as the whole prompt (cached tokens included, as on
  *   `/v1/chat/completions`), the cached part in `cache_read_input_tokens`.
  * - `POST /v1/messages/count_tokens`: `{input_tokens}` counted locally; the backend is not asked.
+ * A request carrying Anthropic's web search tool is answered by the proxy's search loop (web-search/).
  * PDF documents become their text first (documents/resolve-documents.ts), so both count what is sent.
  */
 import Router from '@koa/router';
@@ -25,7 +26,7 @@ import {
   TEXT_STRINGS,
   toChatRequest,
 } from '../../translate';
-import type { AnthropicToolParam, ChatCompletionRequest, MessagesRequest, ResolvedModel } from '../../translate';
+import type { AnthropicAnyTool, ChatCompletionRequest, MessagesRequest, ResolvedModel } from '../../translate';
 import type { UpstreamResponse } from '../../upstream/client';
 import { clientAuth } from '../auth';
 import { encodeChatRequest, FastPath, parseJson, readRawBody, textOf } from '../body';
@@ -38,15 +39,16 @@ import { keyLimits } from '../key-limits';
 import { answerMessages } from '../messages-answer';
 import { retryWithoutToolChoice } from '../tool-choice-fallback';
 import { recordExchange } from '../usage-record';
+import { answerWithWebSearch, webSearchToolOf } from '../web-search/search-loop';
 
 export { PING_INTERVAL_MS } from '../messages-answer';
 
 /** `/v1/messages` bodies: Anthropic's request schema, tool definitions in `tools`. */
-export const MESSAGES_BODY: BodyContract<MessagesRequest, AnthropicToolParam> = {
+export const MESSAGES_BODY: BodyContract<MessagesRequest, AnthropicAnyTool> = {
   check: parseMessagesRequest,
   tools: (req) => req.tools,
   setTools: (req, tools) => {
-    req.tools = tools as AnthropicToolParam[];
+    req.tools = tools as AnthropicAnyTool[];
   },
 };
 
@@ -70,6 +72,12 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
     const chatReq = toChatRequest(request, chatRequestOptions(target.settings, target.resolved, strings));
     const info = { endpoint: '/v1/messages' as const, model, backendModel: target.resolved.model, stream: chatReq.stream };
     await recordExchange(deps, ctx, info, async () => {
+      if (webSearchToolOf(request)) {
+        const send = (req: ChatCompletionRequest): Promise<UpstreamResponse> => callBackend(deps, target, req, abort.signal);
+        const chatOptions = chatRequestOptions(target.settings, target.resolved, strings);
+        const estimatedInput = estimateTokens(request, strings);
+        return answerWithWebSearch(ctx, { request, strings, chatOptions, model, estimatedInput, settings: deps.settings(), send, signal: abort.signal });
+      }
       const answer = callBackend(deps, target, chatReq, abort.signal);
       answer.catch(() => undefined); // awaited below; until then a failure must not count as an unhandled rejection
       // Counted while the backend works, once the request is on the wire: it is first needed for message_start.
