@@ -125,10 +125,14 @@ export interface RequestLogEntry {
   /** True when the backend sent no usage and the tokens were estimated locally. */
   usage_estimated: boolean;
   error: string | null;
+  /** The client's session (Claude Code's `x-claude-code-session-id`); null when it sent none. */
+  session_id: string | null;
 }
 
 export interface RequestLogQuery {
   key_id?: number;
+  /** Only the requests of this session. */
+  session_id?: string;
   limit?: number;
 }
 
@@ -184,6 +188,8 @@ export interface ProviderConfig {
   think_tags: boolean;
   /** How PDF documents are sent: their extracted text (`text`), or the file itself as an OpenAI `file` part (`file`). */
   pdf_input: PdfInput;
+  /** Send Claude Code's session id as OpenAI's `prompt_cache_key` (OpenAI and backends that accept the field). */
+  prompt_cache_key: boolean;
   /** Extra request headers sent to this provider. */
   headers: Record<string, string>;
   /** Known models (context window, output cap), by backend model id. */
@@ -307,6 +313,8 @@ export interface Settings {
   think_tags: boolean;
   /** How PDF documents are sent to the backend: extracted text, or the file (`file` parts: OpenAI, OpenRouter). */
   pdf_input: PdfInput;
+  /** Send Claude Code's session id as OpenAI's `prompt_cache_key` (only to backends that accept the field). */
+  prompt_cache_key: boolean;
   /** The search service for Anthropic's web search tool; null: web search answers that it is not configured. */
   web_search: WebSearchConfig | null;
   host: string;

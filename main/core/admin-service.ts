@@ -107,7 +107,8 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
     requests: (query: RequestLogQuery) => {
       const q = record(query ?? {}, 'query');
       const limit = optInt(q.limit, 'limit', 1);
-      return store.requests.list({ key_id: optInt(q.key_id, 'key_id', 1), limit: limit === undefined ? undefined : Math.min(limit, 1000) });
+      const session = q.session_id === undefined || q.session_id === '' ? undefined : str(q.session_id, 'session_id');
+      return store.requests.list({ key_id: optInt(q.key_id, 'key_id', 1), ...(session ? { session_id: session } : {}), limit: limit === undefined ? undefined : Math.min(limit, 1000) });
     },
 
     getSettings: async () => settingsView(deps.settings.current()),

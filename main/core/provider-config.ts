@@ -36,6 +36,7 @@ export const providerFields = {
   strip_schema_keys: z.array(z.string().min(1)).default(['$schema']),
   think_tags: z.boolean().default(false),
   pdf_input: z.enum(['text', 'file']).default('text'),
+  prompt_cache_key: z.boolean().default(false),
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'),
@@ -113,6 +114,7 @@ export function legacyProvider(settings: Settings): ProviderConfig | null {
     strip_schema_keys: settings.strip_schema_keys,
     think_tags: settings.think_tags,
     pdf_input: settings.pdf_input,
+    prompt_cache_key: settings.prompt_cache_key,
     headers: {},
     models: {},
   };

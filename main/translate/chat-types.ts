@@ -70,6 +70,8 @@ export interface ChatCompletionRequest {
   tool_choice?: ChatToolChoice;
   parallel_tool_calls?: boolean;
   user?: string;
+  /** OpenAI: requests sharing the key share a prompt cache (the client's session). */
+  prompt_cache_key?: string;
   /** OpenAI reasoning models. */
   reasoning_effort?: 'low' | 'medium' | 'high';
   /** GLM, DeepSeek V3.1+. */

@@ -17,6 +17,7 @@ export function settingsView(overrides: Partial<SettingsView> = {}): SettingsVie
     strip_schema_keys: [],
     think_tags: false,
     pdf_input: 'text',
+    prompt_cache_key: false,
     web_search: null,
     host: '127.0.0.1',
     port: 8000,

@@ -34,6 +34,7 @@ import type { BodyContract } from '../body';
 import { abortOnClose } from '../client-gone';
 import type { AppDeps, AuthedState } from '../context';
 import { resolveDocuments } from '../documents/resolve-documents';
+import { sessionIdOf } from '../session-id';
 import { AppError, upstreamAppError } from '../errors';
 import { keyLimits } from '../key-limits';
 import { answerMessages } from '../messages-answer';
@@ -69,7 +70,8 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
     const target = resolveTarget(deps.settings(), model);
     const abort = abortOnClose(ctx);
     const request = await resolveDocuments(body, { strings, pdfAsFile: target.settings.pdf_input === 'file', signal: abort.signal });
-    const chatReq = toChatRequest(request, chatRequestOptions(target.settings, target.resolved, strings));
+    const session = target.settings.prompt_cache_key ? sessionIdOf(ctx) : null;
+    const chatReq = toChatRequest(request, { ...chatRequestOptions(target.settings, target.resolved, strings), ...(session ? { promptCacheKey: session } : {}) });
     const info = { endpoint: '/v1/messages' as const, model, backendModel: target.resolved.model, stream: chatReq.stream };
     await recordExchange(deps, ctx, info, async () => {
       if (webSearchToolOf(request)) {
