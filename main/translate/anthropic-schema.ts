@@ -71,12 +71,33 @@ export const redactedThinkingBlockSchema = z.object({
   data: z.string(),
 });
 
+/** Web search blocks of an earlier answer, sent back in history (search-history.ts). */
+export const serverToolUseBlockSchema = z.object({
+  type: z.literal('server_tool_use'),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.record(z.string(), z.unknown()),
+  cache_control: cacheControl,
+});
+
+export const webSearchToolResultBlockSchema = z.object({
+  type: z.literal('web_search_tool_result'),
+  tool_use_id: z.string().min(1),
+  content: z.union([
+    z.array(z.looseObject({ type: z.string().optional(), url: z.string(), title: z.string().nullish(), encrypted_content: z.string().nullish(), page_age: z.string().nullish() })),
+    z.looseObject({ type: z.string(), error_code: z.string().optional() }),
+  ]),
+  cache_control: cacheControl,
+});
+
 const userBlock = z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema, toolResultBlockSchema, documentBlockSchema]);
 const assistantBlock = z.discriminatedUnion('type', [
   textBlockSchema,
   toolUseBlockSchema,
   thinkingBlockSchema,
   redactedThinkingBlockSchema,
+  serverToolUseBlockSchema,
+  webSearchToolResultBlockSchema,
 ]);
 
 const messageSchema = z.discriminatedUnion('role', [

@@ -31,6 +31,7 @@ import type {
 } from './anthropic-schema';
 import { detailsOfSignature, splitToolId } from './carried';
 import { documentPart } from './documents';
+import { searchCallText, searchResultText } from './search-history';
 import type { ChatAssistantMessage, ChatContentPart, ChatMessage, ChatToolCall } from './chat-types';
 import type { StringForm } from './strings';
 
@@ -251,6 +252,10 @@ function assistantMessage(content: AssistantContent, sendBack: boolean, form: St
     } else if (block.type === 'thinking') {
       if (block.thinking !== '') thinking.push(block.thinking);
       details.push(...(detailsOfSignature(block.signature, form) ?? []));
+    } else if (block.type === 'server_tool_use') {
+      texts.push(searchCallText(block.input));
+    } else if (block.type === 'web_search_tool_result') {
+      texts.push(searchResultText(block.content, form));
     }
     // redacted_thinking: encrypted Anthropic data, meaningless to any other backend.
   }

@@ -17,6 +17,7 @@
 import { createRequire } from 'node:module';
 import type { AnthropicAnyTool, AnthropicDocumentBlockParam, CountTokensRequest } from './anthropic-schema';
 import { documentPart } from './documents';
+import { searchCallText, searchResultText } from './search-history';
 import { FrozenMemo } from './frozen';
 import { systemText } from './request-messages';
 import type { StringForm } from './strings';
@@ -64,6 +65,12 @@ function walk(req: CountTokensRequest, count: TextCounter, countParts: PartsCoun
           break;
         case 'document':
           total += documentTokens(block, count);
+          break;
+        case 'server_tool_use':
+          total += count(searchCallText(block.input));
+          break;
+        case 'web_search_tool_result':
+          total += count(searchResultText(block.content, 'text'));
           break;
         default:
           break; // thinking, redacted_thinking

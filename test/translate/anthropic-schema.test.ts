@@ -41,7 +41,7 @@ describe('parseMessagesRequest', () => {
     assert.match(message(withMessages([{ role: 'user', content: [{ type: 'search_result' }] }])), /^messages\.0\.content\.0\.type: unsupported content block type "search_result"/);
     assert.match(
       message(withMessages([{ role: 'user', content: 'a' }, { role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }])),
-      /^messages\.1\.content\.0\.type: unsupported content block type "tool_result" \(expected text, tool_use, thinking, redacted_thinking\)/,
+      /^messages\.1\.content\.0\.type: unsupported content block type "tool_result" \(expected text, tool_use, thinking, redacted_thinking, server_tool_use, web_search_tool_result\)/,
     );
     assert.match(message(withMessages([{ role: 'user', content: [{ text: 'no type' }] }])), /^messages\.0\.content\.0\.type: content block type is required/);
   });

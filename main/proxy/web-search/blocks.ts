@@ -4,8 +4,9 @@
  * block (start, deltas, stop), which is how the loop streams what it has.
  *
  * `encrypted_content` is opaque to clients; ours is the base64url JSON of the result's snippet (not a secret: what the
- * service returned), so a result sent back in a later turn's history can be read again (request-messages.ts).
+ * service returned), so a result sent back in a later turn's history can be read again (translate/search-history.ts).
  */
+import { encodeSearchContent } from '../../translate/search-history';
 import type { SearchErrorCode, SearchHit } from '../../upstream/search-client';
 
 export interface WebSearchResultItem {
@@ -48,19 +49,9 @@ export function resultBlock(toolUseId: string, outcome: SearchHit[] | SearchErro
       url: hit.url,
       title: hit.title,
       page_age: hit.pageAge,
-      encrypted_content: Buffer.from(JSON.stringify({ snippet: hit.snippet }), 'utf8').toString('base64url'),
+      encrypted_content: encodeSearchContent(hit.snippet),
     })),
   };
-}
-
-/** The snippet an `encrypted_content` of ours carries ('' for anything else). */
-export function snippetOf(encrypted: string): string {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(encrypted, 'base64url').toString('utf8'));
-    return typeof value === 'object' && value !== null && typeof (value as { snippet?: unknown }).snippet === 'string' ? (value as { snippet: string }).snippet : '';
-  } catch {
-    return '';
-  }
 }
 
 /** What the backend model reads as the result of its `web_search` call. */

@@ -87,6 +87,17 @@ describe('web search', () => {
     assert.ok(items[0]?.encrypted_content);
     assert.equal(message.usage.server_tool_use?.web_search_requests, 1);
     assert.equal(message.stop_reason, 'end_turn');
+
+    // The answer sent back as history (a later turn): the search becomes text the backend can read.
+    h.backend.reset();
+    h.backend.reply({ text: 'ok' });
+    await client.messages.create({
+      model: 'claude-x',
+      max_tokens: 100,
+      messages: [{ role: 'user', content: 'search' }, { role: 'assistant', content: message.content as never }, { role: 'user', content: 'thanks' }],
+    });
+    const assistant = h.backend.requests[0]?.body.messages?.find((m) => m.role === 'assistant') as { content: string };
+    assert.match(assistant.content, /\[Web search: q1\]\n\n\[Web search results\]\n- InfiniProxy 1\.0 released \(https:\/\/infiniproxy\.test\/releases\/1\.0\): Version 1\.0 shipped on 1 December\.[^]*Answer\./);
   });
 
   test('a failing search service: a web_search_tool_result_error block, the answer still comes', async () => {
