@@ -81,6 +81,11 @@ export class AnswerSink {
     this.ctx.res.end();
   }
 
+  /** Stops the keep-alive pings (the answer ended, or the client went away). */
+  dispose(): void {
+    this.#stop();
+  }
+
   #stop(): void {
     if (this.#pinger) clearInterval(this.#pinger);
     this.#pinger = undefined;

@@ -87,8 +87,16 @@ export const NOT_CONFIGURED_TEXT =
 
 /** Answers a request carrying the web search tool; resolves with the exchange's outcome. */
 export async function answerWithWebSearch(ctx: AuthedContext, a: WebSearchAnswer): Promise<ExchangeOutcome> {
-  const tool = webSearchToolOf(a.request);
   const sink = new AnswerSink(ctx, a.request.stream === true, { id: newMessageId(), model: a.model, estimatedInput: a.estimatedInput });
+  try {
+    return await runLoop(ctx, a, sink);
+  } finally {
+    sink.dispose();
+  }
+}
+
+async function runLoop(ctx: AuthedContext, a: WebSearchAnswer, sink: AnswerSink): Promise<ExchangeOutcome> {
+  const tool = webSearchToolOf(a.request);
   const config = a.settings.web_search;
   if (!tool || !config) {
     sink.add({ type: 'text', text: NOT_CONFIGURED_TEXT });
