@@ -74,6 +74,7 @@ const usageQuery: z.ZodType<UsageQuery> = z.object({
 
 const requestsQuery: z.ZodType<RequestLogQuery> = z.object({
   key_id: optionalId,
+  session_id: z.preprocess(blankAsAbsent, z.string().max(256).optional()),
   limit: z.preprocess(
     (v) => digits(blankAsAbsent(v)),
     z

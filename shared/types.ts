@@ -125,10 +125,14 @@ export interface RequestLogEntry {
   /** True when the backend sent no usage and the tokens were estimated locally. */
   usage_estimated: boolean;
   error: string | null;
+  /** The client's session (Claude Code's `x-claude-code-session-id`); null when it sent none. */
+  session_id: string | null;
 }
 
 export interface RequestLogQuery {
   key_id?: number;
+  /** Only the requests of this session. */
+  session_id?: string;
   limit?: number;
 }
 
@@ -180,6 +184,12 @@ export interface ProviderConfig {
   /** Cap on `max_tokens` for every model of this provider; null = none. */
   max_tokens_cap: number | null;
   strip_schema_keys: string[];
+  /** `<think>…</think>` in the backend's content is thinking (Ollama/vLLM without a reasoning parser, MiniMax). */
+  think_tags: boolean;
+  /** How PDF documents are sent: their extracted text (`text`), or the file itself as an OpenAI `file` part (`file`). */
+  pdf_input: PdfInput;
+  /** Send Claude Code's session id as OpenAI's `prompt_cache_key` (OpenAI and backends that accept the field). */
+  prompt_cache_key: boolean;
   /** Extra request headers sent to this provider. */
   headers: Record<string, string>;
   /** Known models (context window, output cap), by backend model id. */
@@ -253,6 +263,27 @@ export type ReasoningRequestStyle =
   | 'chat_template_kwargs' // vLLM/SGLang: chat_template_kwargs: {enable_thinking: true}
   | 'openrouter'; // OpenRouter: reasoning: {effort}
 
+/** The search services the proxy's web search can use. */
+export type WebSearchProvider = 'searxng' | 'brave' | 'tavily';
+
+/** The search service behind Anthropic's web search tool, which the proxy runs itself (setting `web_search`). */
+export interface WebSearchConfig {
+  provider: WebSearchProvider;
+  /** SearXNG: the instance (`http://localhost:8888`); Brave and Tavily: their API (the default when empty). */
+  base_url: string;
+  /** Secret (Brave, Tavily): masked in every view, never logged, redacted from relayed errors. */
+  api_key: string;
+}
+
+/** The search service as an admin sees it: the key replaced by a hint. */
+export type WebSearchView = Omit<WebSearchConfig, 'api_key'> & { api_key_set: boolean; api_key_hint: string };
+
+/** A change to the search service; a missing or empty `api_key` keeps the saved key of the same provider. */
+export type WebSearchInput = Omit<WebSearchConfig, 'api_key' | 'base_url'> & { base_url?: string; api_key?: string };
+
+/** How PDF documents reach a backend: their text (extracted by the proxy) or the file itself. */
+export type PdfInput = 'text' | 'file';
+
 /** The Chat Completions field that carries the output limit. */
 export type MaxTokensField = 'max_tokens' | 'max_completion_tokens';
 
@@ -278,6 +309,14 @@ export interface Settings {
   reasoning_send_back: boolean;
   /** JSON-Schema keys removed from tool schemas before they reach the backend (e.g. `format`, `$schema`). */
   strip_schema_keys: string[];
+  /** `<think>…</think>` in the backend's content is turned into thinking blocks. */
+  think_tags: boolean;
+  /** How PDF documents are sent to the backend: extracted text, or the file (`file` parts: OpenAI, OpenRouter). */
+  pdf_input: PdfInput;
+  /** Send Claude Code's session id as OpenAI's `prompt_cache_key` (only to backends that accept the field). */
+  prompt_cache_key: boolean;
+  /** The search service for Anthropic's web search tool; null: web search answers that it is not configured. */
+  web_search: WebSearchConfig | null;
   host: string;
   port: number;
   /** Seconds to wait for response headers and between stream chunks. */
@@ -292,7 +331,9 @@ export interface Settings {
 }
 
 /** Settings as shown to an admin: the backend key and every provider key masked. */
-export type SettingsView = Omit<Settings, 'backend_api_key' | 'providers'> & {
+export type SettingsView = Omit<Settings, 'backend_api_key' | 'providers' | 'web_search'> & {
+  /** The search service, its key masked. */
+  web_search: WebSearchView | null;
   /** Every provider in force, `default` (from the backend fields) first when it is set; keys masked. */
   providers: ProviderView[];
   backend_api_key_set: boolean;
@@ -306,7 +347,7 @@ export type SettingsView = Omit<Settings, 'backend_api_key' | 'providers'> & {
  * A change to settings; `backend_api_key` replaces the key when present and non-empty. `providers` replaces the
  * list (a provider given without a key keeps its saved one; `default` is not part of the list).
  */
-export type SettingsPatch = Partial<Omit<Settings, 'providers'>> & { providers?: ProviderInput[] };
+export type SettingsPatch = Partial<Omit<Settings, 'providers' | 'web_search'>> & { providers?: ProviderInput[]; web_search?: WebSearchInput | null };
 
 /** What the proxy is doing now. */
 export interface ServerStatus {

@@ -69,6 +69,13 @@ function describe(issue: Issue, base: readonly PropertyKey[], label: FieldLabel 
       const expected = `one of ${issue.values.map(quote).join(' | ')}`;
       return { path, text: `expected ${expected}${got(issue)}`, expected, input };
     }
+    case 'invalid_format': {
+      // A tag checked by pattern (e.g. `web_search_<date>` tool types): worded like an unsupported tag when labelled.
+      const key = path[path.length - 1];
+      const named = typeof key === 'string' ? label?.(path, key) : undefined;
+      if (named) return { path, text: unsupported(named, input?.value, []) };
+      return { path, text: withoutPrefix(issue.message) };
+    }
     case 'too_small':
     case 'too_big':
       return { path, text: bound(issue) };
@@ -121,10 +128,10 @@ function describeDiscriminator(
 
 /** `unsupported content block type "document" (expected text, image)`, or `… is required (…)` when absent. */
 function unsupported(named: { label: string; hint?: string }, value: unknown, options: readonly unknown[]): string {
-  const expected = `(expected ${options.map(String).join(', ')})`;
-  if (value === undefined) return `${named.label} is required ${expected}`;
+  const expected = options.length ? ` (expected ${options.map(String).join(', ')})` : '';
+  if (value === undefined) return `${named.label} is required${expected}`;
   const shown = typeof value === 'string' ? JSON.stringify(value) : kind(value);
-  return `unsupported ${named.label} ${shown} ${expected}${named.hint ? `: ${named.hint}` : ''}`;
+  return `unsupported ${named.label} ${shown}${expected}${named.hint ? `: ${named.hint}` : ''}`;
 }
 
 function bound(issue: Extract<Issue, { code: 'too_small' | 'too_big' }>): string {

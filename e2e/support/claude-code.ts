@@ -18,7 +18,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Reply } from '../../test/support/scripted-backend';
@@ -59,6 +59,8 @@ export interface ClaudeCodeOptions {
   env?: Record<string, string>;
   /** Killed (with its children) after this long (default 90 s). */
   timeoutMs?: number;
+  /** Files written into the working directory before the run (name → content). */
+  files?: Record<string, Buffer | string>;
 }
 
 /** One line of `--output-format stream-json`. */
@@ -121,6 +123,7 @@ export async function runClaudeCode(opts: ClaudeCodeOptions): Promise<ClaudeCode
   const home = await mkdtemp(join(tmpdir(), 'infiniproxy-claude-'));
   const work = join(home, 'work');
   await mkdir(work);
+  for (const [name, content] of Object.entries(opts.files ?? {})) await writeFile(join(work, name), content);
   const debugFile = join(home, 'debug.log');
   const args = [
     '-p',

@@ -30,6 +30,7 @@ import {
 } from './probe-checks';
 import type { ProbeContext } from './probe-checks';
 import { isRecord } from '../../shared/json';
+import { checkForcedToolChoice, checkWebSearch } from './probe-tools';
 
 export interface ProbeOptions {
   /** Longest wait for one request, headers and body (default 20 s; never longer than the TIMEOUT setting). */
@@ -83,8 +84,10 @@ export async function probeBackend(settings: Settings, upstream: ProbeUpstream, 
   const plainWorks = await run(ctx, 'completion', () => checkCompletion(ctx, listing, modelCheck));
   await run(ctx, 'streaming', () => checkStreaming(ctx));
   await run(ctx, 'tool calls', () => checkToolCalls(ctx));
+  await run(ctx, 'forced tool_choice', () => checkForcedToolChoice(ctx));
   await run(ctx, 'reasoning', () => checkReasoning(ctx, plainWorks === true));
   await run(ctx, 'max_tokens', () => checkMaxTokens(ctx, opts.maxTokensSteps ?? MAX_TOKENS_STEPS));
+  await run(ctx, 'web search', () => checkWebSearch(ctx));
   return done();
 }
 

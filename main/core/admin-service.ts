@@ -92,7 +92,8 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
 
     updateSettings: async (patch: SettingsPatch) => {
       const current = deps.settings.current().settings;
-      const input = isRecord(patch) && Array.isArray(patch.providers) ? { ...patch, providers: withSavedKeys(patch.providers, current.providers) } : patch;
+      const withProviders = isRecord(patch) && Array.isArray(patch.providers) ? { ...patch, providers: withSavedKeys(patch.providers, current.providers) } : patch;
+      const input = isRecord(withProviders) ? withSavedSearchKey(withProviders, current.web_search) : withProviders;
       const parsed = parseSettingsPatch(input ?? {});
       if (!parsed.ok) throw new AdminError({ status: 400, code: 'invalid_argument', message: parsed.message });
       const clean = { ...parsed.patch };
@@ -121,14 +122,22 @@ export function createAdminService(deps: AdminServiceDeps): AdminApi {
 
 /** Settings as an admin sees them: the backend key and every provider key replaced by a hint. */
 export function settingsView({ settings, overridden }: ResolvedSettings): SettingsView {
-  const { backend_api_key, providers: _saved, ...rest } = settings;
+  const { backend_api_key, providers: _saved, web_search, ...rest } = settings;
   return {
     ...rest,
+    web_search: web_search ? { provider: web_search.provider, base_url: web_search.base_url, api_key_set: web_search.api_key !== '', api_key_hint: maskSecret(web_search.api_key) } : null,
     providers: effectiveProviders(settings).map((p) => providerView(p, maskSecret)),
     backend_api_key_set: backend_api_key !== '',
     backend_api_key_hint: maskSecret(backend_api_key),
     overridden: [...overridden],
   };
+}
+
+/** A patch whose `web_search` has no key keeps the key saved for the same provider (views never show it). */
+function withSavedSearchKey(patch: Record<string, unknown>, saved: Settings['web_search']): Record<string, unknown> {
+  const next = patch.web_search;
+  if (!isRecord(next) || next.api_key || !saved?.api_key || next.provider !== saved.provider) return patch;
+  return { ...patch, web_search: { ...next, api_key: saved.api_key } };
 }
 
 /**

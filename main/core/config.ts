@@ -25,6 +25,10 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = Object.freeze({
   max_tokens_field: 'max_tokens',
   reasoning_send_back: false,
   strip_schema_keys: ['$schema'],
+  think_tags: false,
+  pdf_input: 'text',
+  prompt_cache_key: false,
+  web_search: null,
   host: '127.0.0.1',
   port: 8000,
   timeout_s: 300,
@@ -68,6 +72,22 @@ function modelRouteSchema() {
     .refine((r) => r.targets !== undefined || r.model !== undefined, { message: 'needs targets (or a model)' });
 }
 
+/** The default API of each search service with one. */
+export const WEB_SEARCH_DEFAULT_URLS: Readonly<Record<string, string>> = { brave: 'https://api.search.brave.com', tavily: 'https://api.tavily.com' };
+
+/** The `web_search` setting: SearXNG needs its URL; Brave and Tavily need a key and default their URL. */
+function webSearchSchema() {
+  return z
+    .strictObject({
+      provider: z.enum(['searxng', 'brave', 'tavily']),
+      base_url: httpUrl.default(''),
+      api_key: z.string().default(''),
+    })
+    .transform((w) => ({ ...w, base_url: (w.base_url || WEB_SEARCH_DEFAULT_URLS[w.provider] || '').replace(/\/+$/, '') }))
+    .refine((w) => w.base_url !== '', { message: 'searxng needs base_url (e.g. http://localhost:8888)', path: ['base_url'] })
+    .refine((w) => w.provider === 'searxng' || w.api_key !== '', { message: 'brave and tavily need an api_key', path: ['api_key'] });
+}
+
 /** The schema of a whole Settings object; `settingsPatchSchema` validates admin changes with it. */
 export const settingsSchema = z.strictObject({
   providers: providersSchema,
@@ -80,6 +100,10 @@ export const settingsSchema = z.strictObject({
   reasoning_send_back: z.boolean(),
   max_tokens_field: z.enum(['max_tokens', 'max_completion_tokens']),
   strip_schema_keys: z.array(z.string().min(1)),
+  think_tags: z.boolean(),
+  pdf_input: z.enum(['text', 'file']),
+  prompt_cache_key: z.boolean(),
+  web_search: webSearchSchema().nullable(),
   host: z.string().trim().min(1, 'must not be empty'),
   port: z.number().int().min(0).max(65535),
   timeout_s: z.number().positive().max(86_400),
@@ -292,11 +316,11 @@ export function resolveProcessConfig(opts: {
 export const maskSecret: (key: string) => string = secretMask;
 
 /**
- * Every secret the settings hold that must never reach a client or a record: the backend key and each provider's
- * key. Relayed and recorded texts are passed through `redactSecrets(text, configuredSecrets(settings))`.
+ * Every secret the settings hold that must never reach a client or a record: the backend key, each provider's
+ * key and the search service's key. Relayed and recorded texts are passed through `redactSecrets(text, configuredSecrets(settings))`.
  */
-export function configuredSecrets(settings: Pick<Settings, 'backend_api_key' | 'providers'>): string[] {
-  const keys = [settings.backend_api_key, ...(settings.providers ?? []).map((p) => p.api_key)];
+export function configuredSecrets(settings: Pick<Settings, 'backend_api_key' | 'providers'> & Partial<Pick<Settings, 'web_search'>>): string[] {
+  const keys = [settings.backend_api_key, ...(settings.providers ?? []).map((p) => p.api_key), settings.web_search?.api_key];
   return keys.filter((k): k is string => typeof k === 'string' && k !== '');
 }
 

@@ -34,6 +34,9 @@ export const providerFields = {
   max_tokens_field: z.enum(['max_tokens', 'max_completion_tokens']).default('max_tokens'),
   max_tokens_cap: z.number().int().positive().nullable().default(null),
   strip_schema_keys: z.array(z.string().min(1)).default(['$schema']),
+  think_tags: z.boolean().default(false),
+  pdf_input: z.enum(['text', 'file']).default('text'),
+  prompt_cache_key: z.boolean().default(false),
   headers: z
     .record(
       z.string().regex(/^[A-Za-z0-9-]+$/, 'header names are letters, digits and -'),
@@ -109,6 +112,9 @@ export function legacyProvider(settings: Settings): ProviderConfig | null {
     max_tokens_field: settings.max_tokens_field,
     max_tokens_cap: settings.max_tokens_cap,
     strip_schema_keys: settings.strip_schema_keys,
+    think_tags: settings.think_tags,
+    pdf_input: settings.pdf_input,
+    prompt_cache_key: settings.prompt_cache_key,
     headers: {},
     models: {},
   };

@@ -36,6 +36,8 @@ export interface AnswerContext {
   stopSequences: string[];
   /** Masks the configured backend keys in a text a backend sent (it may quote the key it was sent). */
   redact(text: string): string;
+  /** `<think>…</think>` in the backend's content is thinking (the backend setting `think_tags`). */
+  thinkTags?: boolean;
 }
 
 /** Answers the client from the backend's answer; resolves when the answer is complete. */
@@ -52,7 +54,7 @@ export function answerMessages(
 }
 
 /** A backend error status: translated into Anthropic's error (context overflow reworded), `retry-after` forwarded. */
-async function answerBackendError(
+export async function answerBackendError(
   ctx: AuthedContext,
   answer: AnswerContext,
   upstream: UpstreamResponse,
@@ -83,6 +85,7 @@ async function answerJson(ctx: AuthedContext, answer: AnswerContext, upstream: U
     stopSequences: answer.stopSequences,
     messageId: newMessageId(),
     estimatedInputTokens: answer.estimatedInput,
+    thinkTags: answer.thinkTags === true,
   });
   ctx.body = message;
   return { status: 200, tokens: tokensOf(message.usage), estimated: usageEstimated, error: null };
@@ -101,6 +104,7 @@ async function answerStream(
     estimatedInputTokens: answer.estimatedInput,
     stopSequences: answer.stopSequences,
     redact: answer.redact,
+    thinkTags: answer.thinkTags === true,
   });
   const sse = /^text\/event-stream/i.test(String(upstream.headers['content-type'] ?? ''));
   if (!sse) {
@@ -122,7 +126,7 @@ async function answerStream(
   return { status, tokens: tokensOf(result.usage), estimated: result.usage.estimated, error: result.error };
 }
 
-function setStreamHeaders(ctx: AuthedContext): void {
+export function setStreamHeaders(ctx: AuthedContext): void {
   ctx.status = 200;
   ctx.type = 'text/event-stream; charset=utf-8';
   ctx.set('cache-control', 'no-cache');
@@ -138,7 +142,7 @@ function tokensOf(usage: AnthropicUsage | TranslatedUsage): ExchangeOutcome['tok
  * A backend's whole JSON answer, parsed. A failure to read it (timeout, reset), an answer larger than
  * {@link MAX_ANSWER_BODY} or one that is not a JSON object is thrown as the client's error.
  */
-async function readBackendAnswer(upstream: UpstreamResponse, redact: (text: string) => string): Promise<ChatCompletionResponse> {
+export async function readBackendAnswer(upstream: UpstreamResponse, redact: (text: string) => string): Promise<ChatCompletionResponse> {
   let read;
   try {
     read = await readBounded(upstream.body, MAX_ANSWER_BODY);

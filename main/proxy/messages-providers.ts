@@ -6,7 +6,10 @@
  * Failover between them is provider-dispatch.ts's.
  */
 import { chatRequestOptions, toChatRequest } from '../translate';
-import type { ChatCompletionRequest, MessagesRequest } from '../translate';
+import type { ChatCompletionRequest, ChatRequestOptions, MessagesRequest } from '../translate';
+import type { StringForm } from '../translate/strings';
+import type { BackendTarget } from '../upstream/client';
+import type { UpstreamResponse } from '../upstream/client';
 import { clampMaxTokens } from '../translate/request';
 import { classifyStatus } from '../providers/failover';
 import type { FailoverOutcome } from '../providers/failover';
@@ -22,7 +25,10 @@ import { answerForwarded, answerForwardedError } from './forwarded-answer';
 import { answerMessages } from './messages-answer';
 import type { AnswerContext } from './messages-answer';
 import { asUpstreamResponse, PROVIDER_HEADER, sendToProviders } from './provider-dispatch';
+import { sessionIdOf } from './session-id';
+import { retryWithoutToolChoice } from './tool-choice-fallback';
 import type { ExchangeInfo, ExchangeOutcome } from './usage-record';
+import { answerWithWebSearch } from './web-search/search-loop';
 
 /** Where a request went: the failover's outcome, and the translated request each `openai` target was sent. */
 export interface MessagesSent {
@@ -48,12 +54,55 @@ export async function sendMessages(
       const opts = { signal, stream, ...(capped !== request.max_tokens ? { maxTokens: capped } : {}) };
       return forwardMessages(deps.upstream, upstream, 'messages', read.raw, target.model, ctx.req.headers, opts);
     }
-    const resolved = target.maxTokens !== undefined ? { model: target.model, maxTokens: target.maxTokens } : { model: target.model };
-    const chatReq = toChatRequest(request, chatRequestOptions(target.provider, resolved, strings));
+    const session = target.provider.prompt_cache_key ? sessionIdOf(ctx) : null;
+    const chatReq = toChatRequest(request, { ...chatOptionsFor(target, strings), ...(session ? { promptCacheKey: session } : {}) });
     chatRequests.set(target, chatReq);
-    return deps.upstream.postChat(upstream, encodeChatRequest(chatReq), { signal, stream });
+    return postChat(deps.upstream, upstream, chatReq, signal);
   });
   return { outcome, chatRequests };
+}
+
+/** The translation options for an `openai` target: its provider's quirks, its model and output cap. */
+function chatOptionsFor(target: Target, strings: StringForm): ChatRequestOptions {
+  const resolved = target.maxTokens !== undefined ? { model: target.model, maxTokens: target.maxTokens } : { model: target.model };
+  return chatRequestOptions(target.provider, resolved, strings);
+}
+
+/** Posts a translated request; a 400 refusing its `tool_choice` is sent once more without it (tool-choice-fallback.ts). */
+async function postChat(client: AppDeps['upstream'], upstream: BackendTarget, chatReq: ChatCompletionRequest, signal: AbortSignal): Promise<UpstreamResponse> {
+  const send = (req: ChatCompletionRequest): Promise<UpstreamResponse> => client.postChat(upstream, encodeChatRequest(req), { signal, stream: req.stream === true });
+  return retryWithoutToolChoice(await send(chatReq), chatReq, send);
+}
+
+/** What the web search loop needs of the request. */
+export interface WebSearchRequest {
+  request: MessagesRequest;
+  strings: StringForm;
+  /** The model the client asked for. */
+  model: string;
+  estimatedInput: number;
+}
+
+/**
+ * A request carrying Anthropic's web search tool, answered by the proxy's search loop (web-search/) on the route's
+ * `openai` targets: each backend round goes to them with failover, in the first one's dialect and each one's model.
+ */
+export function answerWebSearch(
+  deps: Pick<AppDeps, 'settings' | 'health' | 'upstream'>,
+  ctx: AuthedContext,
+  info: ExchangeInfo,
+  targets: readonly Target[],
+  w: WebSearchRequest,
+  signal: AbortSignal,
+): Promise<ExchangeOutcome> {
+  const openai = targets.filter((t) => t.provider.kind === 'openai');
+  const send = async (req: ChatCompletionRequest): Promise<UpstreamResponse> => {
+    const outcome = await sendToProviders(deps, ctx, info, openai, (target, upstream) => postChat(deps.upstream, upstream, { ...req, model: target.model }, signal));
+    if (outcome.kind === 'unreachable') throw upstreamAppError(outcome.error);
+    return outcome.kind === 'answer' ? outcome.res : asUpstreamResponse(outcome);
+  };
+  const chatOptions = chatOptionsFor(openai[0]!, w.strings);
+  return answerWithWebSearch(ctx, { ...w, chatOptions, settings: deps.settings(), send, signal });
 }
 
 /** Answers the client from where the request went; resolves when the answer is complete. */
@@ -72,7 +121,7 @@ export function answerFromProvider(
   }
   const chatReq = sent.chatRequests.get(outcome.target)!;
   const upstream = outcome.kind === 'answer' ? outcome.res : asUpstreamResponse(outcome);
-  return answerMessages(ctx, answer, upstream, chatReq, clientSignal);
+  return answerMessages(ctx, { ...answer, thinkTags: outcome.target.provider.think_tags }, upstream, chatReq, clientSignal);
 }
 
 /**

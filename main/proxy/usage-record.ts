@@ -10,6 +10,7 @@ import { configuredSecrets } from '../core/config';
 import type { UsageEvent } from '../core/store/store';
 import type { AppDeps, AuthedContext } from './context';
 import { toAppError } from './errors';
+import { sessionIdOf } from './session-id';
 
 /** What a route knows about a request before it is sent. */
 export interface ExchangeInfo {
@@ -79,6 +80,7 @@ function record(deps: Pick<AppDeps, 'store' | 'settings'>, ctx: AuthedContext, i
     cache_read_input_tokens: r.tokens?.cacheRead ?? 0,
     usage_estimated: r.estimated,
     error: r.error === null ? null : redactSecrets(r.error, configuredSecrets(deps.settings())),
+    session_id: sessionIdOf(ctx),
   });
   // After the record, so the store counts the tokens before the reservation that covered them goes.
   ctx.state.admission?.settle((r.tokens?.input ?? 0) + (r.tokens?.output ?? 0));

@@ -3,7 +3,7 @@
  *
  * Known fields are checked; unknown top-level keys are kept (Claude Code sends Anthropic-only fields
  * such as `context_management` that we accept and ignore). Content block types the proxy cannot
- * carry to an OpenAI-compatible backend (`document`, `search_result`, server tool blocks…) are
+ * carry to an OpenAI-compatible backend (`search_result`, server tool blocks…) are
  * rejected with a readable error instead of being dropped: a silent drop would lose user content.
  */
 import { z } from 'zod';
@@ -34,10 +34,28 @@ export const toolUseBlockSchema = z.object({
   cache_control: cacheControl,
 });
 
+/**
+ * A document: a base64 PDF, plain text, a URL (not fetched: this proxy has no internet of its own) or content
+ * blocks; `title` and `context` go with its text (documents.ts).
+ */
+export const documentBlockSchema = z.object({
+  type: z.literal('document'),
+  source: z.discriminatedUnion('type', [
+    z.object({ type: z.literal('base64'), media_type: z.string().min(1), data: z.string() }),
+    z.object({ type: z.literal('text'), media_type: z.string().optional(), data: z.string() }),
+    z.object({ type: z.literal('url'), url: z.string().min(1) }),
+    z.object({ type: z.literal('content'), content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema]))]) }),
+  ]),
+  title: z.string().nullish(),
+  context: z.string().nullish(),
+  citations: z.unknown().optional(),
+  cache_control: cacheControl,
+});
+
 export const toolResultBlockSchema = z.object({
   type: z.literal('tool_result'),
   tool_use_id: z.string().min(1),
-  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema]))]).optional(),
+  content: z.union([z.string(), z.array(z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema, documentBlockSchema]))]).optional(),
   is_error: z.boolean().optional(),
   cache_control: cacheControl,
 });
@@ -53,12 +71,33 @@ export const redactedThinkingBlockSchema = z.object({
   data: z.string(),
 });
 
-const userBlock = z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema, toolResultBlockSchema]);
+/** Web search blocks of an earlier answer, sent back in history (search-history.ts). */
+export const serverToolUseBlockSchema = z.object({
+  type: z.literal('server_tool_use'),
+  id: z.string().min(1),
+  name: z.string().min(1),
+  input: z.record(z.string(), z.unknown()),
+  cache_control: cacheControl,
+});
+
+export const webSearchToolResultBlockSchema = z.object({
+  type: z.literal('web_search_tool_result'),
+  tool_use_id: z.string().min(1),
+  content: z.union([
+    z.array(z.looseObject({ type: z.string().optional(), url: z.string(), title: z.string().nullish(), encrypted_content: z.string().nullish(), page_age: z.string().nullish() })),
+    z.looseObject({ type: z.string(), error_code: z.string().optional() }),
+  ]),
+  cache_control: cacheControl,
+});
+
+const userBlock = z.discriminatedUnion('type', [textBlockSchema, imageBlockSchema, toolResultBlockSchema, documentBlockSchema]);
 const assistantBlock = z.discriminatedUnion('type', [
   textBlockSchema,
   toolUseBlockSchema,
   thinkingBlockSchema,
   redactedThinkingBlockSchema,
+  serverToolUseBlockSchema,
+  webSearchToolResultBlockSchema,
 ]);
 
 const messageSchema = z.discriminatedUnion('role', [
@@ -75,6 +114,20 @@ const toolSchema = z.object({
   name: z.string().min(1),
   description: z.string().optional(),
   input_schema: z.record(z.string(), z.unknown()),
+  cache_control: cacheControl,
+});
+
+/**
+ * Anthropic's web search server tool (`web_search_20250305`, later dates too). The proxy runs the search itself
+ * (proxy/web-search/); the translator never sends it to a backend as a function.
+ */
+export const webSearchToolSchema = z.object({
+  type: z.string().regex(/^web_search_\d+$/),
+  name: z.string().min(1),
+  max_uses: z.number().int().positive().optional(),
+  allowed_domains: z.array(z.string()).nullish(),
+  blocked_domains: z.array(z.string()).nullish(),
+  user_location: z.looseObject({ country: z.string().nullish(), region: z.string().nullish(), city: z.string().nullish(), timezone: z.string().nullish() }).nullish(),
   cache_control: cacheControl,
 });
 
@@ -101,7 +154,8 @@ const baseFields = {
   model: z.string().min(1).max(MAX_MODEL_BYTES),
   messages: z.array(messageSchema).min(1),
   system: z.union([z.string(), z.array(textBlockSchema)]).optional(),
-  tools: z.array(toolSchema).optional(),
+  // Client tools first: a bad tool is reported as one (schema-errors.ts picks the first of equally deep branches).
+  tools: z.array(z.union([toolSchema, webSearchToolSchema])).optional(),
   tool_choice: toolChoiceSchema.optional(),
   temperature: z.number().min(0).max(2).optional(),
   top_p: z.number().min(0).max(1).optional(),
@@ -138,7 +192,17 @@ export type AnthropicTextBlockParam = z.infer<typeof textBlockSchema>;
 export type AnthropicImageBlockParam = z.infer<typeof imageBlockSchema>;
 export type AnthropicToolUseBlockParam = z.infer<typeof toolUseBlockSchema>;
 export type AnthropicToolResultBlockParam = z.infer<typeof toolResultBlockSchema>;
-export type AnthropicToolParam = NonNullable<MessagesRequest['tools']>[number];
+export type AnthropicDocumentBlockParam = z.infer<typeof documentBlockSchema>;
+/** A client tool (name, description, input_schema). */
+export type AnthropicToolParam = z.infer<typeof toolSchema>;
+/** Anthropic's web search server tool. */
+export type AnthropicWebSearchTool = z.infer<typeof webSearchToolSchema>;
+/** Any tool a request may carry. */
+export type AnthropicAnyTool = NonNullable<MessagesRequest['tools']>[number];
+
+/** True for Anthropic's web search server tool. */
+export const isWebSearchTool = (tool: AnthropicAnyTool): tool is AnthropicWebSearchTool =>
+  typeof tool.type === 'string' && /^web_search_\d+$/.test(tool.type);
 export type AnthropicToolChoice = NonNullable<MessagesRequest['tool_choice']>;
 export type AnthropicThinkingConfig = NonNullable<MessagesRequest['thinking']>;
 
@@ -151,7 +215,7 @@ const anthropicLabel: FieldLabel = (path, key) => {
   if (key === 'role') return { label: 'role' };
   if (key !== 'type' || names.includes('cache_control')) return undefined;
   if (names[0] === 'tools') {
-    return { label: 'tool type', hint: 'only client tools (name, description, input_schema) can run on an OpenAI-compatible backend' };
+    return { label: 'tool type', hint: 'only client tools (name, description, input_schema) and web search can run on an OpenAI-compatible backend' };
   }
   if (names.includes('source')) return { label: 'image source type' };
   if (names.includes('content') || names.includes('system')) return { label: 'content block type' };

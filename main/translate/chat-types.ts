@@ -5,15 +5,18 @@
  * the translators read them defensively.
  */
 
-/** A text or image part of a user message. */
+/** A text, image or file part of a user message (`file`: a PDF for backends that take files; documents.ts). */
 export type ChatContentPart =
   | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string } };
+  | { type: 'image_url'; image_url: { url: string } }
+  | { type: 'file'; file: { filename: string; file_data: string } };
 
 export interface ChatToolCall {
   id: string;
   type: 'function';
   function: { name: string; arguments: string };
+  /** Gemini: the thought signature the backend put on this call, sent back as it came (carried.ts). */
+  extra_content?: { google: { thought_signature: string } };
 }
 
 export interface ChatSystemMessage {
@@ -33,6 +36,8 @@ export interface ChatAssistantMessage {
   tool_calls?: ChatToolCall[];
   /** Earlier reasoning sent back (DeepSeek thinking mode with tools); only with `reasoningSendBack`. */
   reasoning_content?: string;
+  /** OpenRouter: the reasoning details it returned with this message, sent back as they came (carried.ts). */
+  reasoning_details?: unknown[];
 }
 
 export interface ChatToolMessage {
@@ -65,6 +70,8 @@ export interface ChatCompletionRequest {
   tool_choice?: ChatToolChoice;
   parallel_tool_calls?: boolean;
   user?: string;
+  /** OpenAI: requests sharing the key share a prompt cache (the client's session). */
+  prompt_cache_key?: string;
   /** OpenAI reasoning models. */
   reasoning_effort?: 'low' | 'medium' | 'high';
   /** GLM, DeepSeek V3.1+. */
@@ -97,14 +104,19 @@ export interface ChatToolCallDelta {
   id?: string | null;
   type?: string | null;
   function?: { name?: string | null; arguments?: string | Record<string, unknown> | null } | null;
+  /** Gemini: `{google: {thought_signature}}`. */
+  extra_content?: unknown;
 }
 
 /** The assistant message of a non-streamed response. */
 export interface ChatResponseMessage {
   role?: string;
-  content?: string | null | Array<{ type?: string; text?: string }>;
+  /** A string, or typed parts (Magistral: text and thinking parts; content-parts.ts). */
+  content?: string | null | unknown[];
   reasoning_content?: string | null;
   reasoning?: string | null;
+  /** OpenRouter. */
+  reasoning_details?: unknown[] | null;
   refusal?: string | null;
   tool_calls?: ChatToolCallDelta[] | null;
 }
@@ -129,9 +141,12 @@ export interface ChatCompletionResponse {
 
 export interface ChatDelta {
   role?: string | null;
-  content?: string | null;
+  /** A string, or typed parts (Magistral: text and thinking parts; content-parts.ts). */
+  content?: string | null | unknown[];
   reasoning_content?: string | null;
   reasoning?: string | null;
+  /** OpenRouter. */
+  reasoning_details?: unknown[] | null;
   refusal?: string | null;
   tool_calls?: ChatToolCallDelta[] | null;
 }

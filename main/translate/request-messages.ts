@@ -14,18 +14,26 @@
  * - Thinking is dropped, or sent back as `reasoning_content` with `reasoningSendBack` (then every
  *   assistant message carries the field, empty when it had none). Signatures and redacted thinking
  *   never reach the backend.
+ * - What a backend needs back rides in the blocks (carried.ts): a tool_use id carrying Gemini's thought signature
+ *   is sent as the backend's own id with the signature on the call (`extra_content`), and the results answer that
+ *   id; a thinking signature carrying OpenRouter's `reasoning_details` sends them back as they came.
  * - An assistant message with neither text nor tool calls is dropped; empty user turns too.
  * - Claude Code's `x-anthropic-billing-header:` system block is dropped: it means nothing to a backend
  *   and would only disturb its prompt cache.
  */
 import type {
+  AnthropicDocumentBlockParam,
   AnthropicImageBlockParam,
   AnthropicMessageParam,
   AnthropicTextBlockParam,
   AnthropicToolResultBlockParam,
   MessagesRequest,
 } from './anthropic-schema';
+import { detailsOfSignature, splitToolId } from './carried';
+import { documentPart } from './documents';
+import { searchCallText, searchResultText } from './search-history';
 import type { ChatAssistantMessage, ChatContentPart, ChatMessage, ChatToolCall } from './chat-types';
+import type { StringForm } from './strings';
 
 /** Where mid-conversation system messages go. */
 export type InlineSystemMode = 'keep' | 'merge-into-user';
@@ -33,6 +41,8 @@ export type InlineSystemMode = 'keep' | 'merge-into-user';
 export interface MessageOptions {
   inlineSystem: InlineSystemMode;
   reasoningSendBack: boolean;
+  /** The request's string form (strings.ts), for what is decoded out of carried ids and signatures. Default text. */
+  strings?: StringForm['name'];
 }
 
 /** Content of the `tool` message added for a call whose result never came. */
@@ -76,9 +86,17 @@ function resultParts(result: AnthropicToolResultBlockParam): ResultParts {
   const images: ChatContentPart[] = [];
   for (const block of content) {
     if (block.type === 'text') texts.push(block);
-    else images.push(imagePart(block));
+    else if (block.type === 'image') images.push(imagePart(block));
+    else pushDocument(block, texts, images);
   }
   return { text: joinText(texts, '\n'), images };
+}
+
+/** A document inside a tool result: its text joins the result's text; a file moves on like an image. */
+function pushDocument(block: AnthropicDocumentBlockParam, texts: AnthropicTextBlockParam[], moved: ChatContentPart[]): void {
+  const part = documentPart(block);
+  if (part.type === 'text') texts.push({ type: 'text', text: part.text });
+  else moved.push(part);
 }
 
 function toolContent(result: AnthropicToolResultBlockParam, parts: ResultParts): string {
@@ -135,7 +153,7 @@ export function toChatMessages(
     const left = [...results];
     const images: ChatContentPart[] = [];
     for (const id of pending) {
-      const at = left.findIndex((r) => r.tool_use_id === id);
+      const at = left.findIndex((r) => splitToolId(r.tool_use_id).id === id);
       if (at < 0) {
         out.push({ role: 'tool', tool_call_id: id, content: NO_RESULT_TEXT });
         continue;
@@ -179,12 +197,13 @@ export function toChatMessages(
       imagesForNextUser = [];
       for (const orphan of orphans) {
         const p = resultParts(orphan);
-        const label = `Result of tool call ${orphan.tool_use_id}${orphan.is_error ? ' (error)' : ''}:`;
+        const label = `Result of tool call ${splitToolId(orphan.tool_use_id).id}${orphan.is_error ? ' (error)' : ''}:`;
         parts.push({ type: 'text', text: `${label}\n${p.text}` }, ...p.images);
       }
       for (const block of blocks) {
         if (block.type === 'text') parts.push({ type: 'text', text: block.text });
         else if (block.type === 'image') parts.push(imagePart(block));
+        else if (block.type === 'document') parts.push(documentPart(block));
       }
       const user = userMessage(parts);
       if (user) out.push(user);
@@ -199,7 +218,7 @@ export function toChatMessages(
       imagesForNextUser = [];
     }
     flushMerge();
-    const assistant = assistantMessage(message.content, opts.reasoningSendBack);
+    const assistant = assistantMessage(message.content, opts.reasoningSendBack, opts.strings ?? 'text');
     if (!assistant) continue;
     out.push(assistant);
     pending = assistant.tool_calls?.map((c) => c.id) ?? [];
@@ -216,18 +235,27 @@ export function toChatMessages(
 
 type AssistantContent = Extract<AnthropicMessageParam, { role: 'assistant' }>['content'];
 
-function assistantMessage(content: AssistantContent, sendBack: boolean): ChatAssistantMessage | undefined {
+function assistantMessage(content: AssistantContent, sendBack: boolean, form: StringForm['name']): ChatAssistantMessage | undefined {
   const blocks = typeof content === 'string' ? [{ type: 'text' as const, text: content }] : content;
   const texts: string[] = [];
   const thinking: string[] = [];
   const calls: ChatToolCall[] = [];
+  const details: unknown[] = [];
   for (const block of blocks) {
     if (block.type === 'text') {
       if (block.text !== '') texts.push(block.text);
     } else if (block.type === 'tool_use') {
-      calls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input) } });
+      const { id, signature } = splitToolId(block.id, form);
+      const call: ChatToolCall = { id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input) } };
+      if (signature) call.extra_content = { google: { thought_signature: signature } };
+      calls.push(call);
     } else if (block.type === 'thinking') {
       if (block.thinking !== '') thinking.push(block.thinking);
+      details.push(...(detailsOfSignature(block.signature, form) ?? []));
+    } else if (block.type === 'server_tool_use') {
+      texts.push(searchCallText(block.input));
+    } else if (block.type === 'web_search_tool_result') {
+      texts.push(searchResultText(block.content, form));
     }
     // redacted_thinking: encrypted Anthropic data, meaningless to any other backend.
   }
@@ -236,5 +264,6 @@ function assistantMessage(content: AssistantContent, sendBack: boolean): ChatAss
   const message: ChatAssistantMessage = { role: 'assistant', content: isBlank(text) ? null : text };
   if (calls.length) message.tool_calls = calls;
   if (sendBack) message.reasoning_content = thinking.join('\n\n');
+  if (details.length) message.reasoning_details = details;
   return message;
 }

@@ -4,10 +4,13 @@
  * Field by field: `model` is the backend model chosen by `resolveModel`; `max_tokens` is clamped to
  * the route's cap and then the global cap; `temperature` and `top_p` pass through; `top_k` is dropped
  * (OpenAI rejects it); `stop_sequences` → `stop`; `metadata.user_id` → `user`, cut to
- * {@link MAX_USER_LENGTH} characters (bytes, for byte strings: strings.ts); `thinking` → the backend's reasoning switch (`reasoning.ts`);
+ * {@link MAX_USER_LENGTH} characters (bytes, for byte strings: strings.ts) — Claude Code's, a JSON string, is never
+ * sent raw (backends that validate `user` reject it) but as a stable pseudonym (`u_` + 32 hex of its SHA-256);
+ * `promptCacheKey` → `prompt_cache_key`; `thinking` → the backend's reasoning switch (`reasoning.ts`);
  * tools and tool_choice as in `tools.ts`; conversation as in `request-messages.ts`. Streaming requests
  * always ask for usage (`stream_options.include_usage`). Anthropic-only fields are not sent.
  */
+import { createHash } from 'node:crypto';
 import type { ReasoningRequestStyle, Settings } from '../../shared/types';
 import type { CountTokensRequest } from './anthropic-schema';
 import type { ChatCompletionRequest } from './chat-types';
@@ -38,6 +41,8 @@ export interface ChatRequestOptions {
   stripSchemaKeys?: readonly string[];
   /** How the request's strings are held (strings.ts); the backend request's strings are in the same form. */
   strings: StringForm;
+  /** Sent as `prompt_cache_key` (the client's session id, where the provider allows it). */
+  promptCacheKey?: string;
 }
 
 /** The options for one request in string form `strings` from the settings and the resolved model. */
@@ -58,6 +63,13 @@ export function chatRequestOptions(
   };
 }
 
+/** `metadata.user_id` as sent: a JSON value (Claude Code's) as a pseudonym, anything else cut to the length backends accept. */
+function userField(user: string, strings: StringForm): string {
+  if (!/^[\t\n\r ]*[{[]/.test(user)) return strings.cut(user, MAX_USER_LENGTH);
+  const digest = createHash('sha256').update(user, strings.name === 'bytes' ? 'latin1' : 'utf8').digest('hex');
+  return `u_${digest.slice(0, 32)}`;
+}
+
 /** `requested` clamped to every cap that is set (and to at least 1). */
 export function clampMaxTokens(requested: number, ...caps: Array<number | null | undefined>): number {
   let value = requested;
@@ -76,6 +88,7 @@ export function toChatRequest(req: CountTokensRequest, opts: ChatRequestOptions)
     messages: toChatMessages(req.system, req.messages, {
       inlineSystem: opts.inlineSystem ?? 'keep',
       reasoningSendBack: opts.reasoningSendBack ?? false,
+      strings: opts.strings.name,
     }),
     stream,
   };
@@ -87,9 +100,8 @@ export function toChatRequest(req: CountTokensRequest, opts: ChatRequestOptions)
   if (req.top_p !== undefined) out.top_p = req.top_p;
   if (req.stop_sequences?.length) out.stop = [...req.stop_sequences];
   const user = req.metadata?.user_id;
-  if (typeof user === 'string' && user !== '') {
-    out.user = opts.strings.cut(user, MAX_USER_LENGTH);
-  }
+  if (typeof user === 'string' && user !== '') out.user = userField(user, opts.strings);
+  if (opts.promptCacheKey) out.prompt_cache_key = opts.strings.fromText(opts.promptCacheKey);
 
   if (req.tools?.length) {
     out.tools = toChatTools(req.tools, opts.stripSchemaKeys ?? []);

@@ -2,15 +2,21 @@
  * A non-streamed Chat Completions response → an Anthropic Messages response.
  *
  * Content, in order: one thinking block (from `reasoning_content`, else `reasoning`) with a proxy
- * signature, one text block (the message text, or the refusal), one tool_use block per call with
+ * signature, the content's text and thinking (content-parts.ts: a string, or Magistral's typed parts; with
+ * `thinkTags`, `<think>…</think>` is thinking unless the reasoning field already carried it), or the refusal,
+ * adjacent pieces of one kind in one block; then one tool_use block per call with
  * its arguments parsed (`tool-args.ts`; a call without a function name is dropped: nothing could run
  * it). Stop reason as in `stop-reason.ts`, usage as in `usage.ts`; without usage from the backend,
- * tokens are estimated and the result says so.
+ * tokens are estimated and the result says so. Gemini's thought signatures and OpenRouter's
+ * `reasoning_details` ride in the tool_use ids and the first thinking block's signature (carried.ts).
  */
 import type { AnthropicMessage, AnthropicResponseBlock } from './anthropic-types';
 import type { ChatCompletionChunk, ChatCompletionResponse, ChatResponseMessage } from './chat-types';
+import { idWithSignature, signatureWithDetails, thoughtSignatureOf } from './carried';
+import { type ContentPiece, contentPieces } from './content-parts';
 import { newToolUseId, proxySignature } from './ids';
 import { stopInfo } from './stop-reason';
+import { splitThinkTags } from './think-tags';
 import { estimateTextTokens } from './tokens';
 import { parseToolArguments } from './tool-args';
 import { finalUsage, readUsage } from './usage';
@@ -22,6 +28,8 @@ export interface ResponseContext {
   messageId: string;
   /** Used as input_tokens when the backend reports no usage. */
   estimatedInputTokens?: number;
+  /** `<think>…</think>` in content is thinking (the backend setting `think_tags`). */
+  thinkTags?: boolean;
 }
 
 export interface TranslatedMessage {
@@ -30,17 +38,38 @@ export interface TranslatedMessage {
   usageEstimated: boolean;
 }
 
-/** Message text; some backends send content as an array of text parts. */
+/** Message text (text parts joined, for a backend answer held whole). */
 function messageText(message: ChatResponseMessage): string {
-  const content = message.content;
-  if (typeof content === 'string') return content;
-  if (Array.isArray(content)) return content.map((p) => (typeof p?.text === 'string' ? p.text : '')).join('');
-  return '';
+  return contentPieces(message.content)
+    .filter((p) => p.kind === 'text')
+    .map((p) => p.text)
+    .join('');
 }
 
 function reasoningText(message: ChatResponseMessage): string {
   if (typeof message.reasoning_content === 'string' && message.reasoning_content !== '') return message.reasoning_content;
   return typeof message.reasoning === 'string' ? message.reasoning : '';
+}
+
+/** The message's thinking and text, in order, adjacent pieces of one kind merged. */
+function messagePieces(message: ChatResponseMessage, thinkTags: boolean): ContentPiece[] {
+  const reasoning = reasoningText(message);
+  const pieces: ContentPiece[] = reasoning ? [{ kind: 'thinking', text: reasoning }] : [];
+  const content = contentPieces(message.content);
+  if (content.length === 0 && typeof message.refusal === 'string' && message.refusal !== '') {
+    content.push({ kind: 'text', text: message.refusal });
+  }
+  for (const piece of content) {
+    if (piece.kind === 'thinking' || !thinkTags) pieces.push(piece);
+    else pieces.push(...splitThinkTags(piece.text).filter((p) => p.kind === 'text' || !reasoning));
+  }
+  const merged: ContentPiece[] = [];
+  for (const piece of pieces) {
+    const last = merged[merged.length - 1];
+    if (last?.kind === piece.kind) last.text += piece.text;
+    else merged.push({ ...piece });
+  }
+  return merged;
 }
 
 /** Translates a response; never throws on odd shapes (a missing choice is an empty answer). */
@@ -50,15 +79,21 @@ export function fromChatResponse(resp: ChatCompletionResponse, ctx: ResponseCont
   const content: AnthropicResponseBlock[] = [];
   let outputChars = '';
 
-  const thinking = reasoningText(message);
-  if (thinking) {
-    content.push({ type: 'thinking', thinking, signature: proxySignature(ctx.messageId, content.length) });
-    outputChars += thinking;
-  }
-  const text = messageText(message) || (typeof message.refusal === 'string' ? message.refusal : '');
-  if (text) {
-    content.push({ type: 'text', text });
-    outputChars += text;
+  const pieces = messagePieces(message, ctx.thinkTags === true);
+  const details = Array.isArray(message.reasoning_details) && message.reasoning_details.length > 0 ? message.reasoning_details : undefined;
+  if (details && !pieces.some((p) => p.kind === 'thinking')) pieces.unshift({ kind: 'thinking', text: '' });
+  let text = '';
+  let detailsPlaced = false;
+  for (const piece of pieces) {
+    if (piece.kind === 'thinking') {
+      const signature = details && !detailsPlaced ? signatureWithDetails(details) : proxySignature(ctx.messageId, content.length);
+      detailsPlaced ||= details !== undefined;
+      content.push({ type: 'thinking', thinking: piece.text, signature });
+    } else {
+      content.push({ type: 'text', text: piece.text });
+      text += piece.text;
+    }
+    outputChars += piece.text;
   }
   const calls = Array.isArray(message.tool_calls) ? message.tool_calls : [];
   for (const call of calls) {
@@ -67,7 +102,7 @@ export function fromChatResponse(resp: ChatCompletionResponse, ctx: ResponseCont
     const args = call.function?.arguments;
     content.push({
       type: 'tool_use',
-      id: typeof call.id === 'string' && call.id !== '' ? call.id : newToolUseId(),
+      id: idWithSignature(typeof call.id === 'string' && call.id !== '' ? call.id : newToolUseId(), thoughtSignatureOf(call)),
       name,
       input: parseToolArguments(args),
     });
@@ -116,8 +151,9 @@ export function responseAsChunk(resp: ChatCompletionResponse): ChatCompletionChu
       {
         index: 0,
         delta: {
-          content: messageText(message) || (typeof message.refusal === 'string' ? message.refusal : ''),
+          content: Array.isArray(message.content) ? message.content : messageText(message) || (typeof message.refusal === 'string' ? message.refusal : ''),
           reasoning_content: reasoningText(message),
+          ...(Array.isArray(message.reasoning_details) ? { reasoning_details: message.reasoning_details } : {}),
           ...(toolCalls ? { tool_calls: toolCalls } : {}),
         },
         finish_reason: choice?.finish_reason ?? 'stop',

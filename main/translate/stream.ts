@@ -8,7 +8,11 @@
  *
  * - Thinking comes from `reasoning_content` (DeepSeek, GLM, Qwen, vLLM) or else `reasoning`
  *   (OpenRouter), text from `content` (or `refusal`). Switching between them closes one block and
- *   opens the next; empty, absent and null deltas open nothing.
+ *   opens the next; empty, absent and null deltas open nothing. `content` may be an array of typed
+ *   parts (Magistral: content-parts.ts), and with `thinkTags` its `<think>…</think>` is thinking
+ *   (think-tags.ts; dropped when the backend also sent the reasoning in its own field, as MiniMax does).
+ * - What the backend needs back next turn rides in the blocks (carried.ts): Gemini's thought signature
+ *   in the tool_use id, OpenRouter's `reasoning_details` in the thinking block's signature.
  * - Tool calls are buffered and emitted whole, one block each, when the backend finishes (its
  *   `finish_reason`, or `finish()`): backends interleave argument deltas of parallel calls by
  *   `index`, some reuse index 0 and tell calls apart by a new `id`, and only a complete argument
@@ -24,9 +28,12 @@
  */
 import type { AnthropicErrorType, AnthropicStopReason, TranslatedUsage } from './anthropic-types';
 import type { ChatCompletionChunk, ChatToolCallDelta } from './chat-types';
+import { idWithSignature, ReasoningDetails, signatureWithDetails, thoughtSignatureOf } from './carried';
+import { type ContentPiece, contentPieces } from './content-parts';
 import { errorTypeForStatus } from './errors';
 import { newToolUseId, proxySignature } from './ids';
 import { stopInfo, tailLength } from './stop-reason';
+import { ThinkTagSplitter } from './think-tags';
 import { tokensForBytes } from './tokens';
 import { parseToolArguments } from './tool-args';
 import { type ReportedUsage, finalUsage, readUsage } from './usage';
@@ -40,12 +47,16 @@ export interface StreamContext {
   stopSequences: readonly string[];
   /** Applied to every error message the stream relays (the caller masks its backend keys there). */
   redact?: (text: string) => string;
+  /** `<think>…</think>` in content is thinking (the backend setting `think_tags`). */
+  thinkTags?: boolean;
 }
 
 interface ToolBuffer {
   id: string;
   name: string;
   args: string;
+  /** Gemini's thought signature of the call. */
+  signature?: string;
   /** Arguments some backends send as an object instead of a string. */
   argObject?: Record<string, unknown>;
 }
@@ -76,10 +87,15 @@ export class StreamTranslator {
   #outputBytes = 0;
   #tail = '';
   #stopReason: AnthropicStopReason | null = null;
+  readonly #thinkTags: ThinkTagSplitter | undefined;
+  /** The backend sent reasoning in a field of its own (think-tagged content then repeats it). */
+  #sawReasoningField = false;
+  readonly #details = new ReasoningDetails();
 
   constructor(ctx: StreamContext) {
     this.#ctx = ctx;
     this.#tailLength = tailLength(ctx.stopSequences);
+    this.#thinkTags = ctx.thinkTags ? new ThinkTagSplitter() : undefined;
   }
 
   /** The `message_start` event (the estimate as input_tokens, at least 1). Empty if already started. */
@@ -118,16 +134,21 @@ export class StreamTranslator {
     if (!choice || typeof choice !== 'object' || (typeof choice.index === 'number' && choice.index !== 0)) return out;
     const delta = choice.delta && typeof choice.delta === 'object' ? choice.delta : {};
 
+    this.#details.push(delta.reasoning_details);
     const reasoning = nonEmpty(delta.reasoning_content) ? delta.reasoning_content : delta.reasoning;
-    if (nonEmpty(reasoning)) out += this.#append('thinking', reasoning);
-    const text = nonEmpty(delta.content) ? delta.content : delta.refusal;
-    if (nonEmpty(text)) out += this.#append('text', text);
+    if (nonEmpty(reasoning)) {
+      this.#sawReasoningField = true;
+      out += this.#append('thinking', reasoning);
+    }
+    const pieces = contentPieces(delta.content);
+    if (pieces.length === 0 && nonEmpty(delta.refusal)) pieces.push({ kind: 'text', text: delta.refusal });
+    out += this.#appendPieces(pieces);
     if (Array.isArray(delta.tool_calls)) for (const call of delta.tool_calls) this.#bufferTool(call);
 
     if (nonEmpty(choice.finish_reason)) {
       this.#finishReason = choice.finish_reason;
       this.#matchedStop = choice.stop_reason ?? choice.matched_stop;
-      out += this.#closeOpen() + this.#flushTools();
+      out += this.#flushThinkTags() + this.#closeOpen() + this.#flushTools();
     }
     return out;
   }
@@ -135,7 +156,8 @@ export class StreamTranslator {
   /** Closes open blocks, emits buffered tool calls, `message_delta` (stop reason, usage) and `message_stop`. */
   finish(): string {
     if (this.#ended) return '';
-    let out = this.start() + this.#closeOpen() + this.#flushTools();
+    let out = this.start() + this.#flushThinkTags() + this.#closeOpen() + this.#flushTools();
+    if (this.#details.size > 0) out += this.#append('thinking', '') + this.#closeOpen(); // details that came after the thinking
     const stop = stopInfo({
       finishReason: this.#finishReason,
       hasToolUse: this.#toolUseEmitted,
@@ -185,6 +207,27 @@ export class StreamTranslator {
     return this.#stopReason;
   }
 
+  /** Content pieces, split at think tags when `thinkTags` is on. */
+  #appendPieces(pieces: readonly ContentPiece[]): string {
+    let out = '';
+    for (const piece of pieces) {
+      if (piece.kind === 'text' && this.#thinkTags) out += this.#appendTagged(this.#thinkTags.push(piece.text));
+      else out += this.#append(piece.kind, piece.text);
+    }
+    return out;
+  }
+
+  /** Pieces out of the think-tag splitter; tagged thinking the backend also sent in a reasoning field is dropped. */
+  #appendTagged(pieces: readonly ContentPiece[]): string {
+    let out = '';
+    for (const piece of pieces) if (piece.kind === 'text' || !this.#sawReasoningField) out += this.#append(piece.kind, piece.text);
+    return out;
+  }
+
+  #flushThinkTags(): string {
+    return this.#thinkTags ? this.#appendTagged(this.#thinkTags.flush()) : '';
+  }
+
   #append(kind: BlockKind, text: string): string {
     let out = '';
     if (this.#open?.kind !== kind) {
@@ -194,6 +237,7 @@ export class StreamTranslator {
       const block = kind === 'thinking' ? { type: 'thinking', thinking: '', signature: '' } : { type: 'text', text: '' };
       out += sse('content_block_start', { type: 'content_block_start', index, content_block: block });
     }
+    if (text === '') return out;
     const delta = kind === 'thinking' ? { type: 'thinking_delta', thinking: text } : { type: 'text_delta', text };
     out += sse('content_block_delta', { type: 'content_block_delta', index: this.#open.index, delta });
     this.#outputBytes += Buffer.byteLength(text, 'utf8');
@@ -207,7 +251,9 @@ export class StreamTranslator {
     this.#open = null;
     let out = '';
     if (open.kind === 'thinking') {
-      const delta = { type: 'signature_delta', signature: proxySignature(this.#ctx.messageId, open.index) };
+      const details = this.#details.take();
+      const signature = details.length > 0 ? signatureWithDetails(details) : proxySignature(this.#ctx.messageId, open.index);
+      const delta = { type: 'signature_delta', signature };
       out += sse('content_block_delta', { type: 'content_block_delta', index: open.index, delta });
     }
     return out + sse('content_block_stop', { type: 'content_block_stop', index: open.index });
@@ -231,6 +277,7 @@ export class StreamTranslator {
       if (index !== undefined) this.#toolAt.set(index, buf);
     }
     this.#lastTool = buf;
+    buf.signature ??= thoughtSignatureOf(call);
     const fn = call.function;
     if (fn && typeof fn === 'object') {
       if (nonEmpty(fn.name) && buf.name === '') buf.name = fn.name;
@@ -242,7 +289,7 @@ export class StreamTranslator {
   /** Emits every buffered call as one complete tool_use block (calls without a name are dropped). */
   #flushTools(): string {
     if (this.#tools.length === 0) return '';
-    let out = this.#closeOpen();
+    let out = this.#flushThinkTags() + this.#closeOpen();
     for (const tool of this.#tools) {
       if (tool.name === '') continue;
       const input = tool.argObject ?? parseToolArguments(tool.args);
@@ -251,7 +298,7 @@ export class StreamTranslator {
       out += sse('content_block_start', {
         type: 'content_block_start',
         index,
-        content_block: { type: 'tool_use', id: tool.id, name: tool.name, input: {} },
+        content_block: { type: 'tool_use', id: idWithSignature(tool.id, tool.signature), name: tool.name, input: {} },
       });
       out += sse('content_block_delta', {
         type: 'content_block_delta',

@@ -18,7 +18,9 @@
  */
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
-import type { AnthropicToolParam, CountTokensRequest } from './anthropic-schema';
+import type { AnthropicAnyTool, AnthropicDocumentBlockParam, CountTokensRequest } from './anthropic-schema';
+import { documentPart } from './documents';
+import { searchCallText, searchResultText } from './search-history';
 import { FrozenMemo } from './frozen';
 import { systemText } from './request-messages';
 import type { StringForm } from './strings';
@@ -29,6 +31,8 @@ export const IMAGE_TOKENS = 1600;
 export const MESSAGE_OVERHEAD = 4;
 /** Tokens added per tool definition (wrapping of name, description and schema). */
 export const TOOL_OVERHEAD = 8;
+/** PDF bytes per token counted for a PDF sent as a file (a text-heavy PDF page: ~3 KB, ~700 tokens). */
+export const PDF_BYTES_PER_TOKEN = 4;
 /** UTF-8 bytes per token assumed by the estimate. */
 export const BYTES_PER_TOKEN = 4.2;
 
@@ -60,7 +64,16 @@ function walk(req: CountTokensRequest, count: TextCounter, countParts: PartsCoun
           break;
         case 'tool_result':
           if (typeof block.content === 'string') total += count(block.content);
-          else for (const part of block.content ?? []) total += part.type === 'text' ? count(part.text) : IMAGE_TOKENS;
+          else for (const part of block.content ?? []) total += part.type === 'text' ? count(part.text) : part.type === 'image' ? IMAGE_TOKENS : documentTokens(part, count);
+          break;
+        case 'document':
+          total += documentTokens(block, count);
+          break;
+        case 'server_tool_use':
+          total += count(searchCallText(block.input));
+          break;
+        case 'web_search_tool_result':
+          total += count(searchResultText(block.content, 'text'));
           break;
         default:
           break; // thinking, redacted_thinking
@@ -70,16 +83,24 @@ function walk(req: CountTokensRequest, count: TextCounter, countParts: PartsCoun
   return total + (req.tools ? toolsTokens(req.tools, countParts) : 0);
 }
 
-function toolsTokens(tools: readonly AnthropicToolParam[], countParts: PartsCounter): number {
+/** A document as it is sent (documents.ts): its text, or for a PDF file its decoded size / {@link PDF_BYTES_PER_TOKEN}. */
+function documentTokens(doc: AnthropicDocumentBlockParam, count: TextCounter): number {
+  const part = documentPart(doc);
+  if (part.type === 'text') return count(part.text);
+  return doc.source.type === 'base64' ? Math.ceil((doc.source.data.length * 3) / 4 / PDF_BYTES_PER_TOKEN) : 0;
+}
+
+function toolsTokens(tools: readonly AnthropicAnyTool[], countParts: PartsCounter): number {
   let total = 0;
   for (const tool of tools) {
-    total += TOOL_OVERHEAD + countParts([tool.name, tool.description ?? '', JSON.stringify(tool.input_schema)]);
+    // A server tool (web search) reaches the backend as the proxy's own small function.
+    total += TOOL_OVERHEAD + ('input_schema' in tool ? countParts([tool.name, tool.description ?? '', JSON.stringify(tool.input_schema)]) : countParts([tool.name]));
   }
   return total;
 }
 
 /** Estimates of frozen tool definitions (frozen.ts), per kind of strings. */
-const toolEstimates = new FrozenMemo<readonly AnthropicToolParam[], number>();
+const toolEstimates = new FrozenMemo<readonly AnthropicAnyTool[], number>();
 
 /** Tokens of a text by the o200k tokenizer; special-token markers in user text are counted as text. */
 const NO_SPECIAL = { disallowedSpecial: new Set<string>() };

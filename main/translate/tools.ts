@@ -1,7 +1,7 @@
 /**
  * Anthropic tool definitions and tool_choice → Chat Completions `tools` and `tool_choice`.
  */
-import type { AnthropicToolChoice, AnthropicToolParam } from './anthropic-schema';
+import { type AnthropicAnyTool, type AnthropicToolChoice, isWebSearchTool } from './anthropic-schema';
 import type { ChatTool, ChatToolChoice } from './chat-types';
 import { deepFreeze, FrozenMemo } from './frozen';
 
@@ -68,26 +68,33 @@ function functionParameters(schema: Record<string, unknown>): Record<string, unk
   return withType.type === 'object' && withType.properties === undefined ? { ...withType, properties: {} } : withType;
 }
 
-const translatedTools = new FrozenMemo<readonly AnthropicToolParam[], readonly ChatTool[]>();
+const translatedTools = new FrozenMemo<readonly AnthropicAnyTool[], readonly ChatTool[]>();
 
 /**
  * Anthropic tools → Chat Completions function tools, schemas stripped of `stripKeys`. Frozen tools (frozen.ts) are
- * translated once per `stripKeys`, into frozen tools.
+ * translated once per `stripKeys`, into frozen tools. Server tools (web search) are left out: the proxy runs them
+ * itself (proxy/web-search/), they are no function of the backend's.
  */
-export function toChatTools(tools: readonly AnthropicToolParam[], stripKeys: readonly string[] = []): ChatTool[] {
+export function toChatTools(tools: readonly AnthropicAnyTool[], stripKeys: readonly string[] = []): ChatTool[] {
   if (!Object.isFrozen(tools)) return translateTools(tools, stripKeys);
   return translatedTools.get(tools, stripKeys.join('\n'), () => deepFreeze(translateTools(tools, stripKeys))) as ChatTool[];
 }
 
-function translateTools(tools: readonly AnthropicToolParam[], stripKeys: readonly string[]): ChatTool[] {
-  return tools.map((tool) => ({
-    type: 'function',
-    function: {
-      name: tool.name,
-      ...(tool.description ? { description: tool.description } : {}),
-      parameters: functionParameters(stripSchemaKeys(tool.input_schema, stripKeys)),
-    },
-  }));
+function translateTools(tools: readonly AnthropicAnyTool[], stripKeys: readonly string[]): ChatTool[] {
+  return tools.flatMap((tool): ChatTool[] =>
+    isWebSearchTool(tool) || !('input_schema' in tool)
+      ? []
+      : [
+          {
+            type: 'function',
+            function: {
+              name: tool.name,
+              ...(tool.description ? { description: tool.description } : {}),
+              parameters: functionParameters(stripSchemaKeys(tool.input_schema, stripKeys)),
+            },
+          },
+        ],
+  );
 }
 
 /**

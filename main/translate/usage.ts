@@ -3,7 +3,10 @@
  *
  * `input_tokens` = prompt_tokens − cached tokens, `cache_read_input_tokens` = cached tokens (OpenAI's
  * `prompt_tokens_details.cached_tokens`, DeepSeek's `prompt_cache_hit_tokens` or Moonshot's
- * `cached_tokens`), `cache_creation_input_tokens` = 0, `output_tokens` = completion_tokens.
+ * `cached_tokens`), `cache_creation_input_tokens` = 0, `output_tokens` = completion_tokens, plus
+ * `completion_tokens_details.reasoning_tokens` when the backend counts them apart ({@link reasoningCountedApart}:
+ * xAI reports 26 completion and 227 reasoning tokens for one answer and bills both; OpenAI's completion_tokens
+ * already include them).
  *
  * {@link readUsage} is the one reader of a backend's usage: the translated routes and the pass-through's usage tap
  * (proxy/usage-tap.ts, through {@link usageCounts}) both read it.
@@ -30,11 +33,28 @@ export function readUsage(usage: ChatUsage | null | undefined): ReportedUsage | 
   const cached =
     count(usage.prompt_tokens_details?.cached_tokens) ?? count(usage.prompt_cache_hit_tokens) ?? count(usage.cached_tokens) ?? 0;
   const cacheRead = prompt === undefined ? cached : Math.min(cached, prompt);
+  const reasoning = count(usage.completion_tokens_details?.reasoning_tokens) ?? 0;
+  const output = completion !== undefined && reasoningCountedApart(usage, reasoning) ? completion + reasoning : completion;
   return {
     ...(prompt !== undefined ? { inputTokens: prompt - cacheRead } : {}),
-    ...(completion !== undefined ? { outputTokens: completion } : {}),
+    ...(output !== undefined ? { outputTokens: output } : {}),
     cacheReadTokens: cacheRead,
   };
+}
+
+/**
+ * True when a backend's `completion_tokens` leave out its `reasoning_tokens` (xAI), seen from the numbers alone:
+ * `total_tokens` = prompt + completion + reasoning, or (without a total that settles it) more reasoning than
+ * completion tokens, impossible when the reasoning is part of the completion. Otherwise (OpenAI: total = prompt +
+ * completion) they are included.
+ */
+export function reasoningCountedApart(usage: ChatUsage, reasoning: number): boolean {
+  if (reasoning <= 0) return false;
+  const prompt = count(usage.prompt_tokens) ?? 0;
+  const completion = count(usage.completion_tokens) ?? 0;
+  const total = count(usage.total_tokens);
+  if (total !== undefined && total !== prompt + completion) return total === prompt + completion + reasoning;
+  return reasoning > completion;
 }
 
 /** Final usage: reported counts where known, the estimates elsewhere (then `estimated` is true). */

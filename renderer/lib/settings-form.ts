@@ -2,7 +2,7 @@
  * The Settings tab's form: its state (strings, as inputs hold them) made from a SettingsView, and the
  * validated patch of what changed. Pure.
  */
-import type { MaxTokensField, ModelRoute, ReasoningRequestStyle, Settings, SettingsPatch, SettingsView } from '../../shared/types';
+import type { MaxTokensField, ModelRoute, PdfInput, ReasoningRequestStyle, Settings, SettingsPatch, SettingsView, WebSearchProvider } from '../../shared/types';
 
 export interface RouteRow {
   match: string;
@@ -26,6 +26,14 @@ export interface SettingsForm {
   reasoning_send_back: boolean;
   /** Comma-separated. */
   strip_schema_keys: string;
+  think_tags: boolean;
+  pdf_input: PdfInput;
+  prompt_cache_key: boolean;
+  /** Blank: web search not configured. */
+  web_search_provider: WebSearchProvider | '';
+  web_search_url: string;
+  /** A new search key; blank keeps the saved one. */
+  web_search_key: string;
   host: string;
   port: string;
   timeout_s: string;
@@ -61,6 +69,12 @@ export function formFromSettings(view: SettingsView): SettingsForm {
     max_tokens_field: view.max_tokens_field,
     reasoning_send_back: view.reasoning_send_back,
     strip_schema_keys: view.strip_schema_keys.join(', '),
+    think_tags: view.think_tags,
+    pdf_input: view.pdf_input,
+    prompt_cache_key: view.prompt_cache_key,
+    web_search_provider: view.web_search?.provider ?? '',
+    web_search_url: view.web_search?.base_url ?? '',
+    web_search_key: '',
     host: view.host,
     port: String(view.port),
     timeout_s: String(view.timeout_s),
@@ -138,11 +152,29 @@ export function buildPatch(view: SettingsView, form: SettingsForm): PatchResult 
   numberField('timeout_s', form.timeout_s, view.timeout_s, { min: 1, max: 86_400, whole: false }, 'Enter a number of seconds above 0.');
   numberField('retries', form.retries, view.retries, { min: 0, max: 10, whole: true }, 'Enter a whole number from 0 to 10.');
 
-  for (const field of ['debug', 'start_on_launch', 'start_at_login'] as const) {
+  for (const field of ['debug', 'start_on_launch', 'start_at_login', 'think_tags', 'prompt_cache_key'] as const) {
     if (editable(field) && form[field] !== view[field]) patch[field] = form[field];
   }
+  if (editable('pdf_input') && form.pdf_input !== view.pdf_input) patch.pdf_input = form.pdf_input;
+  if (editable('web_search')) webSearchField();
 
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, patch };
+
+  function webSearchField(): void {
+    const provider = form.web_search_provider;
+    if (provider === '') {
+      if (view.web_search !== null) patch.web_search = null;
+      return;
+    }
+    const url = form.web_search_url.trim();
+    const key = form.web_search_key.trim();
+    if (url !== '' && !isHttpUrl(url)) errors.web_search_url = 'Enter an http:// or https:// URL.';
+    else if (provider === 'searxng' && url === '') errors.web_search_url = 'SearXNG needs the URL of its instance.';
+    else if (provider !== 'searxng' && key === '' && !(view.web_search?.provider === provider && view.web_search.api_key_set)) errors.web_search_key = 'Brave and Tavily need an API key.';
+    else if (provider !== view.web_search?.provider || url !== view.web_search.base_url || key !== '') {
+      patch.web_search = { provider, ...(url ? { base_url: url } : {}), ...(key ? { api_key: key } : {}) };
+    }
+  }
 
   function numberField(
     field: 'port' | 'timeout_s' | 'retries',

@@ -25,7 +25,8 @@ const COLUMNS: Column[] = [
 
 export function RequestsTab() {
   const { admin } = useApi();
-  const requests = useLoad(() => admin.requests({ limit: LIMIT }));
+  const [session, setSession] = useState('');
+  const requests = useLoad(() => admin.requests({ limit: LIMIT, ...(session ? { session_id: session } : {}) }), session);
   const keys = useLoad(() => admin.listKeys());
   const [auto, setAuto] = useState(true);
   useInterval(() => void requests.reload(true), REFRESH_MS, auto);
@@ -57,11 +58,20 @@ export function RequestsTab() {
       }
     >
       <ErrorAlert message={requests.error} />
+      {session && (
+        <p className="session-filter">
+          Session <code className="small">{session}</code>: {formatInt(entries.length)} requests,{' '}
+          {formatInt(entries.reduce((n, e) => n + e.input_tokens + e.output_tokens, 0))} tokens{' '}
+          <button type="button" className="button-secondary" onClick={() => setSession('')}>
+            Show all sessions
+          </button>
+        </p>
+      )}
       {requests.data && entries.length === 0 && <p className="empty">No requests yet. They appear here as clients use the proxy.</p>}
       {entries.length > 0 && (
         <DataTable columns={COLUMNS}>
           {entries.map((entry) => (
-            <RequestRow key={entry.id} entry={entry} keyName={entry.key_id === null ? null : (keyNames.get(entry.key_id) ?? `Key ${entry.key_id}`)} />
+            <RequestRow key={entry.id} entry={entry} keyName={entry.key_id === null ? null : (keyNames.get(entry.key_id) ?? `Key ${entry.key_id}`)} onSession={setSession} />
           ))}
         </DataTable>
       )}
@@ -69,7 +79,7 @@ export function RequestsTab() {
   );
 }
 
-function RequestRow({ entry, keyName }: { entry: RequestLogEntry; keyName: string | null }) {
+function RequestRow({ entry, keyName, onSession }: { entry: RequestLogEntry; keyName: string | null; onSession: (id: string) => void }) {
   const ok = entry.status < 400;
   return (
     <tr>
@@ -80,6 +90,11 @@ function RequestRow({ entry, keyName }: { entry: RequestLogEntry; keyName: strin
       <td>
         <code className="small">{entry.endpoint}</code>
         {entry.stream && <span className="tag">stream</span>}
+        {entry.session_id && (
+          <button type="button" className="link-button cell-detail" title={`Session ${entry.session_id}: show only its requests`} onClick={() => onSession(entry.session_id ?? '')}>
+            session {entry.session_id.slice(0, 8)}
+          </button>
+        )}
       </td>
       <td>
         {entry.model ?? <span className="muted">–</span>}

@@ -5,7 +5,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { FormEvent } from 'react';
-import type { MaxTokensField, ReasoningRequestStyle, Settings, SettingsView } from '../../shared/types';
+import type { MaxTokensField, PdfInput, ReasoningRequestStyle, Settings, SettingsView, WebSearchProvider } from '../../shared/types';
 import { useApi } from '../api/api-context';
 import { ErrorAlert, StatusMessage } from '../components/Alerts';
 import { CheckboxField, Field } from '../components/Field';
@@ -98,6 +98,14 @@ function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps
     }
   };
 
+  const searchText = (field: 'web_search_url' | 'web_search_key', label: string, placeholder: string, hint: string, type = 'text') => (
+    <Field label={label} hint={hint} error={errors[field]} overridden={locked('web_search')}>
+      {(control) => (
+        <input {...control} type={type} placeholder={placeholder} value={form[field]} disabled={locked('web_search')} onChange={(e) => set(field, e.target.value)} autoComplete="off" spellCheck={false} />
+      )}
+    </Field>
+  );
+
   const text = (field: TextField, label: string, extra: { hint?: string; type?: string; placeholder?: string; inputMode?: 'numeric' | 'decimal' } = {}) => (
     <Field label={label} hint={extra.hint} error={errors[field]} overridden={locked(field)}>
       {(control) => (
@@ -180,6 +188,47 @@ function SettingsEditor({ view, message, onEdit, onDirty, onSaved }: EditorProps
             hint="Include earlier thinking as reasoning_content (DeepSeek thinking mode with tools needs it; others reject it)."
           />
           {text('strip_schema_keys', 'Strip schema keys', { placeholder: 'format, $schema', hint: 'JSON-Schema keys removed from tool schemas, comma-separated.' })}
+          <CheckboxField
+            label="Think tags are thinking"
+            checked={form.think_tags}
+            disabled={locked('think_tags')}
+            onChange={(v) => set('think_tags', v)}
+            hint="Turn <think>…</think> in the backend's text into thinking (Ollama, vLLM without a reasoning parser, MiniMax)."
+          />
+          <CheckboxField
+            label="Session as prompt_cache_key"
+            checked={form.prompt_cache_key}
+            disabled={locked('prompt_cache_key')}
+            onChange={(v) => set('prompt_cache_key', v)}
+            hint="Send Claude Code's session id as prompt_cache_key (OpenAI; only for backends that accept the field)."
+          />
+          <Field label="PDF documents" hint="Extracted text works everywhere; the file itself only on backends that take file parts (OpenAI, OpenRouter)." overridden={locked('pdf_input')}>
+            {(control) => (
+              <select {...control} value={form.pdf_input} disabled={locked('pdf_input')} onChange={(e) => set('pdf_input', e.target.value as PdfInput)}>
+                <option value="text">Send the extracted text</option>
+                <option value="file">Send the PDF file</option>
+              </select>
+            )}
+          </Field>
+        </fieldset>
+
+        <fieldset className="card">
+          <legend>Web search</legend>
+          <p className="hint">The search service the proxy uses when Claude Code's WebSearch runs. Without one, WebSearch answers that it is not configured.</p>
+          <div className="form-grid">
+            <Field label="Search service" overridden={locked('web_search')}>
+              {(control) => (
+                <select {...control} value={form.web_search_provider} disabled={locked('web_search')} onChange={(e) => set('web_search_provider', e.target.value as WebSearchProvider | '')}>
+                  <option value="">Not configured</option>
+                  <option value="searxng">SearXNG (self-hosted)</option>
+                  <option value="brave">Brave Search API</option>
+                  <option value="tavily">Tavily</option>
+                </select>
+              )}
+            </Field>
+            {searchText('web_search_url', 'Search service URL', 'http://localhost:8888', 'SearXNG: your instance. Brave and Tavily: blank for their API.')}
+            {searchText('web_search_key', 'Search API key', view.web_search?.api_key_hint || 'Brave or Tavily key', 'Blank keeps the saved key.', 'password')}
+          </div>
         </fieldset>
 
         <fieldset className="card">

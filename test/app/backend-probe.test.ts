@@ -56,7 +56,7 @@ describe('probeBackend against the scripted backend', () => {
     const { report, requests } = await probe({});
     assert.deepEqual(
       report.checks.map((c) => c.name),
-      ['reachable', 'backend key', 'models', 'default model', 'completion', 'streaming', 'stream usage', 'tool calls', 'reasoning', 'max_tokens'],
+      ['reachable', 'backend key', 'models', 'default model', 'completion', 'streaming', 'stream usage', 'tool calls', 'forced tool_choice', 'reasoning', 'max_tokens', 'web search'],
     );
     for (const c of report.checks) assert.ok(c.ok && !c.warning, `${c.name}: ${c.detail}`);
     assert.equal(report.ok, true);

@@ -154,7 +154,7 @@ describe('provider settings', () => {
     const parsed = providerSchema.parse({ name: 'x', base_url: 'https://x.test/v1' });
     assert.deepEqual(parsed, {
       name: 'x', kind: 'openai', base_url: 'https://x.test/v1', api_key: '', reasoning_request: 'none', reasoning_send_back: false,
-      max_tokens_field: 'max_tokens', max_tokens_cap: null, strip_schema_keys: ['$schema'], headers: {}, models: {},
+      max_tokens_field: 'max_tokens', max_tokens_cap: null, strip_schema_keys: ['$schema'], think_tags: false, pdf_input: 'text', prompt_cache_key: false, headers: {}, models: {},
     });
     // A saved provider list with a bad entry is reported and skipped, never thrown.
     const resolved = resolveSettings({ saved: { providers: [{ name: 'BAD' }] as never } });

@@ -145,13 +145,13 @@ describe('POST /v1/messages errors through the Anthropic SDK', () => {
   });
 
   test('invalid fields: a 400 naming the field, the backend not called', async () => {
-    const document = { ...params, messages: [{ role: 'user', content: [{ type: 'document', source: { type: 'text', media_type: 'text/plain', data: 'x' } }] }] };
+    const document = { ...params, messages: [{ role: 'user', content: [{ type: 'search_result', source: 'x', title: 't', content: [] }] }] };
     const doc = await post(h, JSON.stringify(document));
     assert.equal(doc.status, 400);
     const docBody = (await doc.json()) as ErrorBody;
     assert.equal(docBody.error.type, 'invalid_request_error');
     assert.match(docBody.error.message, /messages\.0\.content\.0/);
-    assert.match(docBody.error.message, /document/);
+    assert.match(docBody.error.message, /search_result/);
 
     // The message quotes the value as text, whether the client sent it as characters or as \u escapes.
     const named = { ...params, messages: [{ role: 'user', content: [{ type: 'документ', text: 'x' }] }] };

@@ -97,8 +97,8 @@ export function checkAnthropicStream(body: string, opts: { complete?: boolean } 
         assert.equal(index, blocks.length, `${where}: index ${index}, expected ${blocks.length}`);
         const block = data.content_block as Record<string, unknown>;
         const type = block.type as string;
-        assert.ok(['text', 'thinking', 'tool_use'].includes(type), `${where}: block type ${type}`);
-        if (type === 'tool_use') {
+        assert.ok(['text', 'thinking', 'tool_use', 'server_tool_use', 'web_search_tool_result'].includes(type), `${where}: block type ${type}`);
+        if (type === 'tool_use' || type === 'server_tool_use') {
           assert.equal(typeof block.id, 'string');
           assert.ok((block.name as string).length > 0, `${where}: tool_use without name`);
           assert.deepEqual(block.input, {});
@@ -112,13 +112,13 @@ export function checkAnthropicStream(body: string, opts: { complete?: boolean } 
         assert.ok(open && open.index === index, `${where}: delta for block ${index}, which is not open`);
         const delta = data.delta as Record<string, unknown>;
         const want = DELTA_BLOCK[delta.type as string];
-        assert.equal(want, open.type, `${where}: ${String(delta.type)} on a ${open.type} block`);
+        assert.equal(want, open.type === 'server_tool_use' ? 'tool_use' : open.type, `${where}: ${String(delta.type)} on a ${open.type} block`);
         if (delta.type === 'input_json_delta') toolJson.set(index, (toolJson.get(index) ?? '') + String(delta.partial_json));
         return;
       }
       case 'content_block_stop': {
         assert.ok(open && open.index === index, `${where}: stop for block ${index}, which is not open`);
-        if (open.type === 'tool_use') {
+        if (open.type === 'tool_use' || open.type === 'server_tool_use') {
           const json = toolJson.get(index) ?? '';
           const input = JSON.parse(json === '' ? '{}' : json) as unknown;
           assert.ok(input !== null && typeof input === 'object' && !Array.isArray(input), `${where}: tool input not an object`);

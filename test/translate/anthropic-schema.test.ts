@@ -31,23 +31,26 @@ describe('parseMessagesRequest', () => {
     assert.ok(r.ok, r.ok ? '' : r.message);
   });
 
-  it('rejects a document block naming the path and the supported types', () => {
-    const msg = message(withMessages([{ role: 'user', content: [{ type: 'document', source: { type: 'text', data: 'x' } }] }]));
-    assert.equal(msg, 'messages.0.content.0.type: unsupported content block type "document" (expected text, image, tool_result)');
+  it('accepts document blocks (issue 14) and rejects a document without a known source, naming the path', () => {
+    assert.ok(parseMessagesRequest(withMessages([{ role: 'user', content: [{ type: 'document', source: { type: 'text', data: 'x' }, title: 't' }] }])).ok);
+    const msg = message(withMessages([{ role: 'user', content: [{ type: 'document', source: { type: 'file', file_id: 'f' } }] }]));
+    assert.match(msg, /^messages\.0\.content\.0\.source\.type/);
   });
 
   it('rejects search_result and unknown blocks, and blocks of the wrong role', () => {
     assert.match(message(withMessages([{ role: 'user', content: [{ type: 'search_result' }] }])), /^messages\.0\.content\.0\.type: unsupported content block type "search_result"/);
     assert.match(
       message(withMessages([{ role: 'user', content: 'a' }, { role: 'assistant', content: [{ type: 'tool_result', tool_use_id: 'x' }] }])),
-      /^messages\.1\.content\.0\.type: unsupported content block type "tool_result" \(expected text, tool_use, thinking, redacted_thinking\)/,
+      /^messages\.1\.content\.0\.type: unsupported content block type "tool_result" \(expected text, tool_use, thinking, redacted_thinking, server_tool_use, web_search_tool_result\)/,
     );
     assert.match(message(withMessages([{ role: 'user', content: [{ text: 'no type' }] }])), /^messages\.0\.content\.0\.type: content block type is required/);
   });
 
-  it('rejects a document inside a tool_result', () => {
-    const msg = message(withMessages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'document' }] }] }]));
-    assert.match(msg, /^messages\.0\.content\.0\.content\.0\.type: unsupported content block type "document" \(expected text, image\)/);
+  it('accepts a document inside a tool_result; rejects other blocks there naming the types', () => {
+    const doc = { type: 'document', source: { type: 'base64', media_type: 'application/pdf', data: 'JVBE' } };
+    assert.ok(parseMessagesRequest(withMessages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [doc] }] }])).ok);
+    const msg = message(withMessages([{ role: 'user', content: [{ type: 'tool_result', tool_use_id: 't', content: [{ type: 'search_result' }] }] }]));
+    assert.match(msg, /^messages\.0\.content\.0\.content\.0\.type: unsupported content block type "search_result" \(expected text, image, document\)/);
   });
 
   it('reports a bad field inside a block, not the union', () => {
@@ -61,7 +64,9 @@ describe('parseMessagesRequest', () => {
       message(withMessages([{ role: 'user', content: [{ type: 'image', source: { type: 'file', file_id: 'f' } }] }])),
       /^messages\.0\.content\.0\.source\.type: unsupported image source type "file" \(expected base64, url\)/,
     );
-    assert.match(message({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 5 }] }), /^tools\.0\.type: unsupported tool type "web_search_20250305" \(expected custom\): only client tools/);
+    // Web search is run by the proxy (issue 14); other server tools are still refused.
+    assert.ok(parseMessagesRequest({ ...base, tools: [{ type: 'web_search_20250305', name: 'web_search', max_uses: 5 }] }).ok);
+    assert.match(message({ ...base, tools: [{ type: 'bash_20250124', name: 'bash' }] }), /^tools\.0\.type: unsupported tool type "bash_20250124"/);
     assert.match(message({ ...base, thinking: { type: 'sometimes' } }), /^thinking\.type: unsupported thinking type "sometimes"/);
     assert.match(message({ ...base, tool_choice: { type: 'whatever' } }), /^tool_choice\.type: unsupported tool_choice type/);
   });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { countTokens as tokenize } from 'gpt-tokenizer';
-import { type MessagesRequest, parseMessagesRequest } from '../../main/translate/anthropic-schema';
+import { type AnthropicToolParam, type MessagesRequest, parseMessagesRequest } from '../../main/translate/anthropic-schema';
 import { TEXT_STRINGS } from '../../main/translate/strings';
 import { countTokens, estimateTextTokens, estimateTokens, IMAGE_TOKENS, MAX_RUN_CHARS, SLICE_CHARS, tokenizerPieces } from '../../main/translate/tokens';
 import { conversation } from './fixtures/conversation';
@@ -19,7 +19,7 @@ const mini = (messages: unknown[], extra: Record<string, unknown> = {}) => parse
 describe('countTokens', () => {
   it('counts a real Claude Code request in the right range (system + tools dominate)', async () => {
     const n = await countTokens(claudeCode);
-    const tools = claudeCode.tools ?? [];
+    const tools = (claudeCode.tools ?? []) as AnthropicToolParam[];
     const toolText = tools.map((t) => JSON.stringify(t.input_schema) + (t.description ?? '')).join('');
     assert.ok(n > tokenize(toolText), `count ${n} must exceed the tool text alone`);
     assert.ok(n > 10000 && n < 30000, String(n));

@@ -238,6 +238,7 @@ class LowdbStore implements Store {
         output_tokens: e.output_tokens,
         usage_estimated: e.usage_estimated,
         error: e.error,
+        session_id: e.session_id ?? null,
       };
       const log = this.#data.requests;
       log.push(entry);
@@ -277,13 +278,13 @@ class LowdbStore implements Store {
   };
 
   readonly requests: Store['requests'] = {
-    list: async ({ key_id, limit }) => {
+    list: async ({ key_id, session_id, limit }) => {
       const n = Math.max(1, Math.min(limit ?? 100, this.#requestLogSize));
       const out: RequestLogEntry[] = [];
       const log = this.#data.requests;
       for (let i = log.length - 1; i >= 0 && out.length < n; i--) {
         const e = log[i]!;
-        if (key_id === undefined || e.key_id === key_id) out.push({ ...e });
+        if ((key_id === undefined || e.key_id === key_id) && (session_id === undefined || e.session_id === session_id)) out.push({ ...e });
       }
       return out;
     },

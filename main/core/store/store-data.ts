@@ -65,6 +65,8 @@ const requestSchema = z.object({
   output_tokens: z.number(),
   usage_estimated: z.boolean(),
   error: z.string().nullable(),
+  // Entries written before sessions were recorded have none.
+  session_id: z.string().nullable().default(null),
 });
 
 export const storeDataSchema = z.object({

@@ -47,6 +47,8 @@ export interface UsageEvent {
   cache_read_input_tokens: number;
   usage_estimated: boolean;
   error: string | null;
+  /** The client's session id (x-claude-code-session-id); null or absent when none. */
+  session_id?: string | null;
 }
 
 export interface Store {

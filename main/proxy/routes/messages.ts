@@ -12,32 +12,37 @@
  * - `POST /v1/messages/count_tokens`: forwarded when the route's first target is an `anthropic` provider; otherwise
  *   (or when none of those answers) `{input_tokens}` counted locally. It counts toward the key's request limits
  *   (requests per minute, concurrency) and reserves no tokens.
+ * A request carrying Anthropic's web search tool is answered by the proxy's search loop (web-search/) when its first
+ * target is an `openai` provider; PDF documents become their text first (documents/resolve-documents.ts), so what is
+ * sent is what is counted.
  */
 import Router from '@koa/router';
 import { redactSecrets } from '../../../shared/redact';
 import { configuredSecrets } from '../../core/config';
-import { countTokens, estimateTokens, parseCountTokensRequest, parseMessagesRequest } from '../../translate';
-import type { AnthropicToolParam, MessagesRequest } from '../../translate';
+import { countTokens, estimateTokens, parseCountTokensRequest, parseMessagesRequest, TEXT_STRINGS } from '../../translate';
+import type { AnthropicAnyTool, MessagesRequest } from '../../translate';
 import { clientAuth } from '../auth';
 import { FastPath, parseJson, readRawBody, textOf } from '../body';
 import type { BodyContract } from '../body';
 import { abortOnClose } from '../client-gone';
 import type { AppDeps, AuthedState } from '../context';
+import { resolveDocuments } from '../documents/resolve-documents';
 import { AppError } from '../errors';
 import { keyLimits } from '../key-limits';
-import { answerFromProvider, countTokensAtProvider, sendMessages } from '../messages-providers';
+import { answerFromProvider, answerWebSearch, countTokensAtProvider, sendMessages } from '../messages-providers';
 import { routeTargets } from '../provider-dispatch';
 import { recordExchange } from '../usage-record';
 import type { ExchangeInfo } from '../usage-record';
+import { webSearchToolOf } from '../web-search/search-loop';
 
 export { PING_INTERVAL_MS } from '../messages-answer';
 
 /** `/v1/messages` bodies: Anthropic's request schema, tool definitions in `tools`. */
-export const MESSAGES_BODY: BodyContract<MessagesRequest, AnthropicToolParam> = {
+export const MESSAGES_BODY: BodyContract<MessagesRequest, AnthropicAnyTool> = {
   check: parseMessagesRequest,
   tools: (req) => req.tools,
   setTools: (req, tools) => {
-    req.tools = tools as AnthropicToolParam[];
+    req.tools = tools as AnthropicAnyTool[];
   },
 };
 
@@ -48,22 +53,30 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
   router.post('/v1/messages', clientAuth(deps), keyLimits(deps), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
     const read = await bodies.read(ctx);
-    const { request, strings } = read;
-    const model = textOf(request.model);
-    let estimate: number | undefined;
-    const estimateInput = (): number => (estimate ??= estimateTokens(request, strings));
+    const { strings } = read;
+    const model = textOf(read.request.model);
     const targets = routeTargets(deps.settings(), {
       api: 'messages',
       model,
-      thinking: request.thinking !== undefined && request.thinking.type !== 'disabled',
-      maxTokens: request.max_tokens,
-      inputTokens: estimateInput,
+      thinking: read.request.thinking !== undefined && read.request.thinking.type !== 'disabled',
+      maxTokens: read.request.max_tokens,
+      inputTokens: () => estimateTokens(read.request, strings),
     });
     const abort = abortOnClose(ctx);
+    // PDFs become text for `openai` providers (an `anthropic` one gets the client's bytes), unless the first one
+    // takes files.
+    const firstOpenai = targets.find((t) => t.provider.kind === 'openai');
+    const pdfAsFile = firstOpenai?.provider.pdf_input === 'file';
+    const request = firstOpenai ? await resolveDocuments(read.request, { strings, pdfAsFile, signal: abort.signal }) : read.request;
+    let estimate: number | undefined;
+    const estimateInput = (): number => (estimate ??= estimateTokens(request, strings));
     const stream = request.stream === true;
     const info: ExchangeInfo = { endpoint: '/v1/messages', model, backendModel: targets[0]!.model, stream };
     await recordExchange(deps, ctx, info, async () => {
-      const sent = sendMessages(deps, ctx, info, targets, read, abort.signal);
+      if (webSearchToolOf(request) && targets[0]!.provider.kind === 'openai') {
+        return answerWebSearch(deps, ctx, info, targets, { request, strings, model, estimatedInput: estimateInput() }, abort.signal);
+      }
+      const sent = sendMessages(deps, ctx, info, targets, { ...read, request }, abort.signal);
       sent.catch(() => undefined); // awaited below; until then a failure must not count as an unhandled rejection
       // Counted while the backend works, once the request is on the wire: it is first needed for message_start.
       const estimatedInput = await onNextTurn(estimateInput);
@@ -76,8 +89,9 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
   router.post('/v1/messages/count_tokens', clientAuth(deps), keyLimits(deps, { free: true }), async (ctx) => {
     ctx.state.errorFormat = 'anthropic';
     const raw = await readRawBody(ctx);
-    const req = validated(parseCountTokensRequest(parseJson(raw)));
-    if (await countTokensAtProvider(deps, ctx, raw, typeof req.model === 'string' ? req.model : '')) return;
+    const parsed = validated(parseCountTokensRequest(parseJson(raw)));
+    if (await countTokensAtProvider(deps, ctx, raw, typeof parsed.model === 'string' ? parsed.model : '')) return;
+    const req = await resolveDocuments(parsed, { strings: TEXT_STRINGS, pdfAsFile: deps.settings().pdf_input === 'file' });
     ctx.body = { input_tokens: await countTokens(req) };
   });
   return router;

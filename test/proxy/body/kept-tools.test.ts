@@ -73,7 +73,7 @@ describe('readMessagesBody', () => {
     assert.equal(definitions.size, 1);
     const second = readMessagesBody(Buffer.from(JSON.stringify(request({ tool_choice: { type: 'any' }, stream: true }))), 'key1', definitions);
     assert.equal(second.tools, first.tools, 'the kept definitions');
-    assert.ok(Object.isFrozen(second.tools) && Object.isFrozen(second.tools?.[0]?.input_schema));
+    assert.ok(Object.isFrozen(second.tools) && Object.isFrozen((second.tools?.[0] as { input_schema?: unknown } | undefined)?.input_schema));
     assert.deepEqual({ ...second, stream: undefined }, { ...full(raw), stream: undefined });
     assert.equal(definitions.size, 1);
 
@@ -90,7 +90,7 @@ describe('readMessagesBody', () => {
     readMessagesBody(Buffer.from(JSON.stringify(request())), 'key1', definitions);
     readMessagesBody(Buffer.from(JSON.stringify(request())), 'key2', definitions);
     const changed = readMessagesBody(Buffer.from(JSON.stringify(request({ tools: [{ ...tools[0], description: 'changed' }, ...tools.slice(1)] }))), 'key1', definitions);
-    assert.equal(changed.tools?.[0]?.description, 'changed');
+    assert.equal((changed.tools?.[0] as { description?: string } | undefined)?.description, 'changed');
     assert.equal(definitions.size, 3);
     const escaped = readMessagesBody(Buffer.from(asciiJson(request())), 'key1', definitions);
     assert.equal(definitions.size, 3, 'the same text once escapes are read');
