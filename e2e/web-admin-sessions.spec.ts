@@ -6,6 +6,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ADMIN_TOKEN, expect, test } from './support/proxy-fixture';
 
 test.describe.configure({ mode: 'serial' });
+test.use({ worldName: 'web-admin-sessions' }); // its own proxy: web-admin.spec.ts starts from an empty one
 
 const SESSION = '4f0c6a1e-1111-4222-8333-944455556666';
 

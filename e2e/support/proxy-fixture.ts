@@ -30,9 +30,15 @@ export interface ProxyWorld {
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789';
 
-export const test = base.extend<{ admin: AdminApp }, { world: ProxyWorld }>({
+/**
+ * The world (proxy, backend, data dir) is one per worker, shared by a spec file's serial tests, which build on each
+ * other's state. A spec that must not see another's state sets its own `worldName` (`test.use({ worldName })`):
+ * a different value is a different worker, so it gets a world of its own.
+ */
+export const test = base.extend<{ admin: AdminApp }, { world: ProxyWorld; worldName: string }>({
+  worldName: ['web-admin', { scope: 'worker', option: true }],
   world: [
-    async ({}, use) => {
+    async ({ worldName: _name }, use) => {
       if (!existsSync(join(distDir, 'index.html'))) {
         throw new Error(`The web admin is not built (${distDir}). Run \`npx vite build\` first.`);
       }
