@@ -196,7 +196,7 @@ async function storeCall<T>(fn: () => Promise<T>): Promise<T> {
     return await fn();
   } catch (err) {
     if (err instanceof StoreError) {
-      const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : 400;
+      const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : err.code === 'unavailable' ? 503 : 400;
       const code = err.code === 'invalid' ? 'invalid_argument' : err.code;
       throw new AdminError({ status, code, message: err.message });
     }

@@ -104,7 +104,7 @@ export function toAppError(err: unknown): { error: AppError; unexpected: boolean
   if (err instanceof UpstreamError) return { error: upstreamAppError(err), unexpected: false };
   if (err instanceof AdminError) return { error: new AppError(err.status, err.code, err.message), unexpected: false };
   if (err instanceof StoreError) {
-    const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : 400;
+    const status = err.code === 'conflict' ? 409 : err.code === 'not_found' ? 404 : err.code === 'unavailable' ? 503 : 400;
     return { error: new AppError(status, err.code, err.message), unexpected: false };
   }
   // Koa/http-errors thrown with `expose` (client errors such as a malformed URL).

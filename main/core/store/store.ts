@@ -86,12 +86,28 @@ export interface Store {
   adminToken(): Promise<string>;
   /** Writes pending changes now. */
   flush(): Promise<void>;
+  /** Changes made elsewhere (another instance on the same database); absent when nothing else can write. */
+  onChange?(listener: (topic: 'keys' | 'settings') => void): () => void;
+  /** Whether the store can serve now (database reachable, schema current); absent = always ready. */
+  health?(): Promise<StoreHealth>;
+  /** How long the oldest unwritten usage has waited, in seconds (0 when all is written); absent = not tracked. */
+  flushLagSeconds?(): number;
   /** Flushes and releases the data dir. */
   close(): Promise<void>;
 }
 
-/** Why a store operation was refused; the admin layer maps codes to HTTP statuses (409, 404, 400). */
-export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid';
+/** What `Store.health()` reports (`GET /ready`). */
+export interface StoreHealth {
+  ready: boolean;
+  /** A sentence for operators: what is wrong, or what is connected. */
+  detail: string;
+}
+
+/**
+ * Why a store operation was refused; the admin layer maps codes to HTTP statuses (409, 404, 400, and 503 for
+ * `unavailable`: a database that cannot be reached now).
+ */
+export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
 
 /** Thrown by Store methods for a caller's mistake (duplicate username, unknown user, bad name). */
 export class StoreError extends Error {
