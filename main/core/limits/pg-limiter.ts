@@ -6,8 +6,9 @@
  * reserved in one statement, decides, and records the request (a hit in the minute window; a lease holding its
  * concurrency slot and its token reservation) before the lock goes, so two instances can never both take the
  * last slot. Freeing the slot at the end is one more statement, sent after the response closed (off the client's
- * path). Settling costs nothing: the lease is deleted by the usage flush that writes the request's tokens, in the
- * same transaction, so a budget always sees either the reservation or the usage, never neither. A lease counts only
+ * path). Settling is one statement off the path too (the lease then holds the tokens really used instead of the
+ * estimate), and the lease is deleted by the usage flush that writes the request's tokens, in the same
+ * transaction, so a budget always sees either the lease or the usage, never neither. A lease counts only
  * while its instance heartbeats (every second), so an instance killed with -9 holds nothing after 5 s.
  *
  * While the database is unreachable, requests are admitted by a per-instance `KeyLimiter` (requests per minute
@@ -92,7 +93,7 @@ export class PgLimiter implements Limiter {
     const now = Date.now();
     this.#lastUsed.set(key.id, { day: Number(row.used_day), dayStart: startOfUtcDay(now), month: Number(row.used_month), monthStart: startOfUtcMonth(now) });
     if (!row.ok) return this.#refusal(key, row.lim ?? '', Number(row.wait_ms ?? 1000));
-    return this.#admitted(key, row.lease_id === null ? null : Number(row.lease_id), cap(limits.concurrent_streams) !== null);
+    return this.#admitted(key, row.lease_id === null ? null : Number(row.lease_id), cap(limits.concurrent_streams) !== null, hasTokenBudget(limits));
   }
 
   async remaining(key: LimitedKey): Promise<KeyRemaining> {
@@ -132,14 +133,14 @@ export class PgLimiter implements Limiter {
   }
 
   /** An admission holding `leaseId` (null: none was taken); counts the request in flight here. */
-  #admitted(key: LimitedKey, leaseId: number | null, freesSlot: boolean): Admitted {
+  #admitted(key: LimitedKey, leaseId: number | null, freesSlot: boolean, reserves = false): Admitted {
     this.#inFlight.set(key.id, (this.#inFlight.get(key.id) ?? 0) + 1);
     let settled = false;
     let released = false;
-    const settle = (): void => {
+    const settle = (tokens = 0): void => {
       if (settled) return;
       settled = true;
-      if (leaseId !== null) this.#ledger.settleLease(leaseId);
+      if (leaseId !== null) this.#ledger.settleLease(leaseId, reserves ? tokens : null);
     };
     return {
       ok: true,
@@ -151,7 +152,7 @@ export class PgLimiter implements Limiter {
         if (n > 0) this.#inFlight.set(key.id, n);
         else this.#inFlight.delete(key.id);
         if (leaseId !== null && freesSlot) this.#ledger.releaseLease(leaseId);
-        if (!settled) setTimeout(settle, UNSETTLED_GRACE_MS).unref();
+        if (!settled) setTimeout(() => settle(0), UNSETTLED_GRACE_MS).unref();
       },
     };
   }

@@ -40,8 +40,11 @@ export interface PgLeaseLedger {
   readonly pool: Pool;
   /** This instance's id (its leases die with its heartbeat). */
   readonly instanceId: string;
-  /** The lease's reservation ends with the flush that writes its request's usage. */
-  settleLease(id: number): void;
+  /**
+   * The request is over and used `tokens`: the lease holds them (instead of its estimate) until the flush that
+   * writes the request's usage deletes it. `tokens` null: the lease reserved nothing (no budget), just delete it.
+   */
+  settleLease(id: number, tokens: number | null): void;
   /** Frees the lease's concurrency slot now (or with the next flush when the database is unreachable). */
   releaseLease(id: number): void;
   /** Tokens of `keyId` recorded here and not yet written, from `since` on. */
@@ -373,8 +376,11 @@ export class PgStore implements Store, PgLeaseLedger {
   }
 
   // PgLeaseLedger
-  settleLease(id: number): void {
+  settleLease(id: number, tokens: number | null): void {
     this.#buffer.settle(id);
+    if (tokens === null) return;
+    // Off the client's path; if it fails the lease keeps its estimate (more than was used) until the flush.
+    this.pool.query('UPDATE ip_leases SET reserved = $2, settled = true WHERE id = $1', [id, Math.max(0, Math.round(tokens))]).catch(() => undefined);
   }
 
   releaseLease(id: number): void {
@@ -403,7 +409,7 @@ export class PgStore implements Store, PgLeaseLedger {
     try {
       if (this.#buffer.pending) await this.flush();
       else await this.heartbeat();
-      if (++this.#ticks % 30 === 0) await this.#maintain();
+      if (++this.#ticks % 30 === 0) await this.trim();
     } catch (err) {
       if (!this.#outage) {
         this.#outage = true;
@@ -413,7 +419,7 @@ export class PgStore implements Store, PgLeaseLedger {
   }
 
   /** Keeps the tables bounded: the request log by count and age, old batch ids, dead instances and their leases. */
-  async #maintain(): Promise<void> {
+  async trim(): Promise<void> {
     await this.pool.query(
       `DELETE FROM ip_requests WHERE id <= (SELECT max(id) - $1 FROM ip_requests) OR time < now() - make_interval(days => $2)`,
       [this.#requestLogSize, this.#requestLogMaxAgeDays],

@@ -69,14 +69,15 @@ CREATE TABLE ip_flushes (id uuid PRIMARY KEY, at timestamptz NOT NULL DEFAULT no
 -- Instances alive (heartbeat every flush); leases of an instance silent for 5 s no longer count.
 CREATE TABLE ip_instances (id uuid PRIMARY KEY, seen_at timestamptz NOT NULL);
 
--- Requests admitted and not yet settled: a concurrency slot while active, a token reservation until the flush that
--- writes their usage deletes them.
+-- Requests admitted and not yet written: a concurrency slot while active; tokens until the flush that writes their
+-- usage deletes them (the estimate while in flight, what was really used once settled).
 CREATE TABLE ip_leases (
   id bigserial PRIMARY KEY,
   key_id integer NOT NULL,
   instance_id uuid NOT NULL,
   reserved bigint NOT NULL,
   active boolean NOT NULL,
+  settled boolean NOT NULL DEFAULT false,
   created_at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX ip_leases_key ON ip_leases (key_id);
@@ -101,6 +102,7 @@ DECLARE
   v_hits integer := 0;
   v_active integer;
   v_reserved bigint;
+  v_settled bigint;
   v_holders integer;
   v_left bigint := NULL;
   v_left_lim text;
@@ -113,13 +115,16 @@ BEGIN
   SELECT
     coalesce((SELECT sum(u.input_tokens + u.output_tokens) FROM ip_usage u WHERE u.key_id = p_key AND u.bucket >= v_day), 0),
     coalesce((SELECT sum(u.input_tokens + u.output_tokens) FROM ip_usage u WHERE u.key_id = p_key AND u.bucket >= v_month), 0),
-    coalesce(sum(l.reserved) FILTER (WHERE l.reserved > 0), 0),
-    count(*) FILTER (WHERE l.reserved > 0),
+    coalesce(sum(l.reserved) FILTER (WHERE l.settled), 0),
+    coalesce(sum(l.reserved) FILTER (WHERE l.reserved > 0 AND NOT l.settled), 0),
+    count(*) FILTER (WHERE l.reserved > 0 AND NOT l.settled),
     count(*) FILTER (WHERE l.active)
-  INTO used_day, used_month, v_reserved, v_holders, v_active
+  INTO used_day, used_month, v_settled, v_reserved, v_holders, v_active
   FROM ip_leases l JOIN ip_instances i ON i.id = l.instance_id
   WHERE l.key_id = p_key AND i.seen_at > v_now - interval '5 seconds';
 
+  -- Settled requests' tokens are used tokens not yet written as usage.
+  used_day := used_day + v_settled; used_month := used_month + v_settled;
   IF p_day IS NOT NULL THEN
     IF used_day >= p_day THEN
       v_wait := (extract(epoch FROM (v_day + interval '1 day') - v_now) * 1000)::bigint;
