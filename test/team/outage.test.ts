@@ -91,9 +91,12 @@ describe('outages', { skip: SKIP_REASON }, () => {
     const keyA = await a.runtime.admin.createKey({ user_id: user.id, name: 'on-a' });
     const keyB = await a.runtime.admin.createKey({ user_id: user.id, name: 'on-b' });
 
+    // Warm both (the child's first request compiles its code paths), then load them.
+    assert.equal((await send(child.url, keyB.api_key, 'chat')).status, 200);
+    assert.equal((await send(a.url, keyA.api_key, 'chat')).status, 200);
     const onA = load(a.url, keyA.api_key, 3);
     const onB = load(child.url, keyB.api_key, 3);
-    await new Promise((r) => setTimeout(r, 1500));
+    await new Promise((r) => setTimeout(r, 2500));
     const killedAt = Date.now();
     process.kill(pid, 'SIGKILL');
     await new Promise((r) => setTimeout(r, 1000));
@@ -105,12 +108,13 @@ describe('outages', { skip: SKIP_REASON }, () => {
     assert.ok(answersA.every((x) => x.status === 200));
     await new Promise((r) => setTimeout(r, 1300));
     const usageA = await a.runtime.admin.usage({ key_id: keyA.id });
-    assert.equal(usageA.totals.requests, ok(answersA).length, "the survivor's usage is exact");
-    assert.equal(usageA.totals.total_tokens, ok(answersA).length * TOKENS);
+    assert.equal(usageA.totals.requests, ok(answersA).length + 1, "the survivor's usage is exact");
+    assert.equal(usageA.totals.total_tokens, (ok(answersA).length + 1) * TOKENS);
     const usageB = (await a.runtime.admin.usage({ key_id: keyB.id })).totals.requests;
-    const answeredB = ok(answersB).length;
-    const beforeLastFlush = ok(answersB).filter((x) => x.at < killedAt - 1100).length;
-    assert.ok(answeredB > 0 && beforeLastFlush > 0);
+    const answeredB = ok(answersB).length + 1;
+    // The flush interval is 1 s; half a second more for a timer late on a busy machine.
+    const beforeLastFlush = ok(answersB).filter((x) => x.at < killedAt - 1500).length + 1;
+    assert.ok(beforeLastFlush > 1, 'B answered under load before the kill');
     assert.ok(usageB <= answeredB, `recorded ${usageB} <= answered ${answeredB}`);
     assert.ok(usageB >= beforeLastFlush, `recorded ${usageB} >= answered before the last flush interval ${beforeLastFlush}`);
   });

@@ -2,7 +2,7 @@
  * Versioned schema migrations, applied at start under a PostgreSQL advisory lock so that instances starting together
  * migrate once (the others wait, then find nothing to do). An instance refuses a schema newer than it knows.
  */
-import type { Pool } from './pool';
+import { withClient, type Pool } from './pool';
 import { SCHEMA_V1 } from './schema-v1';
 
 /** Every version this build knows, in order; a version is never edited once released. */
@@ -38,8 +38,7 @@ export async function schemaVersion(pool: Pool): Promise<number> {
 
 /** Applies the missing migrations; returns the versions applied by this call (empty when another did them). */
 export async function migrate(pool: Pool): Promise<number[]> {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
     try {
       await client.query(CREATE_LEDGER);
@@ -63,7 +62,5 @@ export async function migrate(pool: Pool): Promise<number[]> {
     } finally {
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
     }
-  } finally {
-    client.release();
-  }
+  });
 }

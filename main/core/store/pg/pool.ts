@@ -35,17 +35,39 @@ export function createPool(url: string, opts: PoolOptions = {}): Pool {
 
 /** Runs `fn` in one transaction on one connection (committed when it resolves, rolled back when it throws). */
 export async function inTransaction<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
-  const client = await pool.connect();
-  try {
+  return withClient(pool, async (client) => {
     await client.query('BEGIN');
-    const out = await fn(client);
-    await client.query('COMMIT');
-    return out;
+    try {
+      const out = await fn(client);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+  });
+}
+
+/**
+ * Runs `fn` on one checked-out connection. A connection that dies while checked out (the server stopped) emits
+ * 'error' besides failing its query: it is caught here (an unheard 'error' would end the process) and the connection
+ * is destroyed instead of returned to the pool.
+ */
+export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Promise<T>): Promise<T> {
+  const client = await pool.connect();
+  let broken: Error | undefined;
+  const onError = (err: Error): void => {
+    broken = err;
+  };
+  client.on('error', onError);
+  try {
+    return await fn(client);
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    if (isConnectionError(err)) broken ??= err as Error;
     throw err;
   } finally {
-    client.release();
+    client.off('error', onError);
+    client.release(broken);
   }
 }
 
