@@ -9,16 +9,16 @@
  * usage is buffered (bounded) and written when it is back; admin operations fail with 503.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { ApiKeyInfo, KeyLimits, RequestAttempt, RequestLogEntry, Settings, UsageQuery, UsageReport, User } from '../../../../shared/types';
+import type { ApiKeyInfo, Settings, UsageQuery, UsageReport } from '../../../../shared/types';
 import { findUserByRef, USERNAME_PATTERN, USERNAME_RULE } from '../../../../shared/user-ref';
 import { apiKeyPrefix, generateApiKey, hashApiKey } from '../../api-key';
 import { StoreError, type AuthenticatedKey, type Store, type StoreHealth, type UsageEvent } from '../store';
-import type { UsageBucket } from '../store-data';
 import { emptyTotals, HOUR_MS, UsageAggregates } from '../usage-aggregates';
 import { ChangeFeed, CHANNEL, type ChangeTopic } from './change-feed';
 import { migrate, SCHEMA_VERSION, schemaVersion } from './migrations';
 import { createPool, inTransaction, isConnectionError, safeDatabaseUrl, type Pool, type PoolClient } from './pool';
 import { missingSecretKey, openSettings, sealSettings, SECRET_KEY_VAR, secretBoxFromHex, type SecretBox } from './secret-box';
+import { bucketOf, keyInfo, KEY_COLUMNS, KEY_FROM, noLimits, requestOf, userOf, type KeyRow, type RequestRow, type UsageRow, type UserRow } from './rows';
 import { UsageBuffer } from './usage-buffer';
 
 export interface OpenPgStoreOptions {
@@ -51,8 +51,6 @@ export interface PgLeaseLedger {
   pendingTokens(keyId: number, since: number): number;
 }
 
-const noLimits = (): KeyLimits => ({ requests_per_minute: null, concurrent_streams: null, tokens_per_day: null, tokens_per_month: null });
-
 const UNAVAILABLE = 'InfiniProxy cannot reach its database (PostgreSQL) right now; retry shortly.';
 
 /** Connects, migrates (under a lock) and opens the store. Throws a clear message when it cannot. */
@@ -77,21 +75,6 @@ export async function openPgStore(url: string, opts: OpenPgStoreOptions = {}): P
     throw err;
   }
 }
-
-interface KeyRow {
-  id: number;
-  user_id: number;
-  username: string | null;
-  name: string;
-  key_prefix: string;
-  created_at: Date;
-  last_used_at: Date | null;
-  revoked_at: Date | null;
-  limits: KeyLimits;
-}
-
-const KEY_COLUMNS = 'k.id, k.user_id, u.username, k.name, k.key_prefix, k.created_at, k.last_used_at, k.revoked_at, k.limits';
-const KEY_FROM = 'ip_keys k LEFT JOIN ip_users u ON u.id = k.user_id';
 
 export class PgStore implements Store, PgLeaseLedger {
   readonly pool: Pool;
@@ -418,13 +401,14 @@ export class PgStore implements Store, PgLeaseLedger {
     }
   }
 
-  /** Keeps the tables bounded: the request log by count and age, old batch ids, dead instances and their leases. */
+  /** Keeps the tables bounded: the request log by count and age, old batch ids and minute-window hits, dead instances and their leases (every 30 s). */
   async trim(): Promise<void> {
     await this.pool.query(
       `DELETE FROM ip_requests WHERE id <= (SELECT max(id) - $1 FROM ip_requests) OR time < now() - make_interval(days => $2)`,
       [this.#requestLogSize, this.#requestLogMaxAgeDays],
     );
     await this.pool.query("DELETE FROM ip_flushes WHERE at < now() - interval '1 day'");
+    await this.pool.query("DELETE FROM ip_rpm_hits WHERE at < now() - interval '60 seconds'");
     await this.pool.query(
       "DELETE FROM ip_leases l WHERE NOT EXISTS (SELECT 1 FROM ip_instances i WHERE i.id = l.instance_id AND i.seen_at > now() - interval '1 minute')",
     );
@@ -469,97 +453,4 @@ export class PgStore implements Store, PgLeaseLedger {
   #mapError(err: unknown): unknown {
     return isConnectionError(err) ? new StoreError('unavailable', UNAVAILABLE) : err;
   }
-}
-
-interface UserRow {
-  id: number;
-  username: string;
-  email: string | null;
-  created_at: Date;
-}
-
-const userOf = (r: UserRow): User => ({ id: r.id, username: r.username, email: r.email, created_at: r.created_at.toISOString() });
-
-function keyInfo(r: KeyRow): ApiKeyInfo {
-  return {
-    id: r.id,
-    user_id: r.user_id,
-    username: r.username ?? `(deleted user #${r.user_id})`,
-    name: r.name,
-    key_prefix: r.key_prefix,
-    created_at: r.created_at.toISOString(),
-    last_used_at: r.last_used_at?.toISOString() ?? null,
-    revoked_at: r.revoked_at?.toISOString() ?? null,
-    is_active: r.revoked_at === null,
-    limits: { ...noLimits(), ...r.limits },
-  };
-}
-
-interface UsageRow {
-  key_id: number;
-  model: string;
-  endpoint: string;
-  provider: string;
-  bucket: Date;
-  requests: string;
-  errors: string;
-  input_tokens: string;
-  output_tokens: string;
-  cache_read_input_tokens: string;
-}
-
-function bucketOf(r: UsageRow): UsageBucket {
-  const b: UsageBucket = {
-    k: r.key_id,
-    m: r.model,
-    e: r.endpoint,
-    t: r.bucket.getTime(),
-    r: Number(r.requests),
-    x: Number(r.errors),
-    i: Number(r.input_tokens),
-    o: Number(r.output_tokens),
-    c: Number(r.cache_read_input_tokens),
-  };
-  if (r.provider) b.p = r.provider;
-  return b;
-}
-
-interface RequestRow {
-  id: string;
-  time: Date;
-  key_id: number | null;
-  user_id: number | null;
-  endpoint: string;
-  model: string | null;
-  backend_model: string | null;
-  provider: string | null;
-  attempts: RequestAttempt[];
-  status: number;
-  latency_ms: number;
-  stream: boolean;
-  input_tokens: string;
-  output_tokens: string;
-  usage_estimated: boolean;
-  error: string | null;
-}
-
-function requestOf(r: RequestRow): RequestLogEntry {
-  return {
-    id: Number(r.id),
-    time: r.time.toISOString(),
-    key_id: r.key_id,
-    user_id: r.user_id,
-    endpoint: r.endpoint as RequestLogEntry['endpoint'],
-    model: r.model,
-    backend_model: r.backend_model,
-    provider: r.provider,
-    attempts: r.attempts,
-    status: r.status,
-    latency_ms: r.latency_ms,
-    stream: r.stream,
-    input_tokens: Number(r.input_tokens),
-    output_tokens: Number(r.output_tokens),
-    usage_estimated: r.usage_estimated,
-    error: r.error,
-  };
 }
