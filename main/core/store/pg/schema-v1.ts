@@ -112,6 +112,10 @@ DECLARE
 BEGIN
   PERFORM pg_advisory_xact_lock(815001, p_key);
   ok := true; wait_ms := -1;
+  -- The caller is alive (its heartbeat may lag after a pause): its leases must count from this one on.
+  IF NOT EXISTS (SELECT 1 FROM ip_instances WHERE id = p_instance AND seen_at > v_now - interval '2 seconds') THEN
+    INSERT INTO ip_instances (id, seen_at) VALUES (p_instance, v_now) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at;
+  END IF;
   SELECT
     coalesce((SELECT sum(u.input_tokens + u.output_tokens) FROM ip_usage u WHERE u.key_id = p_key AND u.bucket >= v_day), 0),
     coalesce((SELECT sum(u.input_tokens + u.output_tokens) FROM ip_usage u WHERE u.key_id = p_key AND u.bucket >= v_month), 0),
