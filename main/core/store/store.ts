@@ -1,7 +1,7 @@
 /**
  * The store interface the routes and the admin service use. The lowdb implementation lives beside it
- * (lowdb-store.ts); a server store for teams (several instances, one database) can implement the same
- * interface later without touching the routes. Methods are async so that such a store fits.
+ * (lowdb-store.ts, the embedded default); the PostgreSQL one (pg/pg-store.ts) serves several instances on one
+ * database (a team gateway) behind the same interface, so the routes do not change. Methods are async so that it fits.
  */
 import type {
   ApiKeyInfo,
