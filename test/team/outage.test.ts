@@ -62,6 +62,16 @@ describe('outages', { skip: SKIP_REASON }, () => {
 
   test('kill -9 of one instance under load: the other keeps serving, the killed one loses at most its last flush', async () => {
     const url = await createDatabase(cluster);
+    // Requests saying "hang" are answered after 20 s: they hold their key's concurrency slots while B is killed.
+    const backend = await startScriptedBackend({
+      defaultReply: (req) => ({
+        text: 'ok',
+        usage: { prompt_tokens: 10, completion_tokens: 5 },
+        streamUsage: 'always',
+        delayMs: JSON.stringify(req.body.messages).includes('hang') ? 20_000 : 0,
+      }),
+    });
+    cleanup.push(() => backend.close());
     const a = await startInstance(url, backend);
     cleanup.push(() => a.close());
     const dataDir = mkdtempSync(join(tmpdir(), 'infiniproxy-team-child-'));
@@ -90,10 +100,15 @@ describe('outages', { skip: SKIP_REASON }, () => {
     const user = await a.runtime.admin.createUser({ username: 'team' });
     const keyA = await a.runtime.admin.createKey({ user_id: user.id, name: 'on-a' });
     const keyB = await a.runtime.admin.createKey({ user_id: user.id, name: 'on-b' });
+    const held = await a.runtime.admin.createKey({ user_id: user.id, name: 'held' });
+    await a.runtime.admin.setKeyLimits(held.id, { concurrent_streams: 2 });
 
     // Warm both (the child's first request compiles its code paths), then load them.
     assert.equal((await send(child.url, keyB.api_key, 'chat')).status, 200);
     assert.equal((await send(a.url, keyA.api_key, 'chat')).status, 200);
+    // B holds both of the key's slots.
+    const hanging = [1, 2].map(() => send(child.url, held.api_key, 'chat', 50, 'hang').then((x) => x.status, () => 0));
+    await within(5000, "B holds the key's two slots", async () => (await send(a.url, held.api_key, 'chat')).status === 429);
     const onA = load(a.url, keyA.api_key, 3);
     const onB = load(child.url, keyB.api_key, 3);
     await new Promise((r) => setTimeout(r, 2500));
@@ -102,6 +117,11 @@ describe('outages', { skip: SKIP_REASON }, () => {
     await new Promise((r) => setTimeout(r, 1000));
     const answersA = await onA.stop();
     const answersB = await onB.stop();
+    assert.deepEqual(await Promise.all(hanging), [0, 0], 'cut off by the kill');
+    // The dead instance's slots stop counting once its heartbeat is 5 s old.
+    await within(8000, 'the slots held by the killed instance freed', async () => (await send(a.url, held.api_key, 'chat')).status === 200);
+    const freedAfter = Date.now() - killedAt;
+    assert.ok(freedAfter >= 4000 && freedAfter < 9000, `freed ${freedAfter} ms after the kill (heartbeat 5 s)`);
 
     const afterKill = answersA.filter((x) => x.at > killedAt + 50);
     assert.ok(afterKill.length > 0 && afterKill.every((x) => x.status === 200), 'A kept serving after B died');

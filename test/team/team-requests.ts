@@ -12,8 +12,8 @@ export interface Answer {
   retryAfter?: string | null;
 }
 
-export async function send(baseUrl: string, apiKey: string, kind: RequestKind, maxTokens = 50): Promise<Answer> {
-  const messages = [{ role: 'user', content: 'hello' }];
+export async function send(baseUrl: string, apiKey: string, kind: RequestKind, maxTokens = 50, prompt = 'hello'): Promise<Answer> {
+  const messages = [{ role: 'user', content: prompt }];
   const res =
     kind === 'messages'
       ? await fetch(`${baseUrl}/v1/messages`, {
