@@ -139,5 +139,16 @@ describe('several instances, one truth', { skip: SKIP_REASON }, () => {
       assert.equal(refused.status, 429);
       assert.equal(refused.errorType, 'rate_limit_error');
     }
+
+    // A key with a budget and a concurrency limit: a finished request frees its slot and holds its real tokens (one
+    // statement), so requests one after another use the budget to its end: 7 x 15 tokens, the seventh alone. (Each
+    // estimate, ~90 tokens, does not fit beside another's: a lease still holding one would refuse the next.)
+    const both = await keyOn(nodes[1]!, 'both', { tokens_per_day: budget, concurrent_streams: 2 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) {
+      statuses.push((await send(nodes[i % 3]!.url, both.api_key, 'chat', 60)).status);
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    assert.deepEqual(statuses, [200, 200, 200, 200, 200, 200, 200, 429]);
   });
 });

@@ -6,10 +6,11 @@
  * reserved in one statement, decides, and records the request (a hit in the minute window; a lease holding its
  * concurrency slot and its token reservation) before the lock goes, so two instances can never both take the
  * last slot. Freeing the slot at the end is one more statement, sent after the response closed (off the client's
- * path). Settling is one statement off the path too (the lease then holds the tokens really used instead of the
- * estimate), and the lease is deleted by the usage flush that writes the request's tokens, in the same
- * transaction, so a budget always sees either the lease or the usage, never neither. A lease counts only
- * while its instance heartbeats (every second), so an instance killed with -9 holds nothing after 5 s.
+ * path); it also makes the lease hold the tokens really used instead of the estimate (settling, one statement of
+ * its own for a key without a concurrency limit). The lease is deleted by the usage flush that writes the
+ * request's tokens, in the same transaction, so a budget always sees either the lease or the usage, never neither.
+ * A lease counts only while its instance heartbeats (every second), so an instance killed with -9 holds nothing
+ * after 5 s.
  *
  * While the database is unreachable, requests are admitted by a per-instance `KeyLimiter` (requests per minute
  * and concurrency counted on this instance only; budgets from what the key had used at its last admission here
@@ -137,10 +138,16 @@ export class PgLimiter implements Limiter {
     this.#inFlight.set(key.id, (this.#inFlight.get(key.id) ?? 0) + 1);
     let settled = false;
     let released = false;
+    /** Tokens settled while the slot was still held: sent with the release, in one statement. */
+    let deferred: number | null = null;
     const settle = (tokens = 0): void => {
       if (settled) return;
       settled = true;
-      if (leaseId !== null) this.#ledger.settleLease(leaseId, reserves ? tokens : null);
+      if (leaseId === null) return;
+      this.#ledger.dropLeaseWithFlush(leaseId);
+      if (!reserves) return;
+      if (freesSlot && !released) deferred = tokens;
+      else this.#ledger.updateLease(leaseId, { release: false, tokens });
     };
     return {
       ok: true,
@@ -151,7 +158,7 @@ export class PgLimiter implements Limiter {
         const n = (this.#inFlight.get(key.id) ?? 1) - 1;
         if (n > 0) this.#inFlight.set(key.id, n);
         else this.#inFlight.delete(key.id);
-        if (leaseId !== null && freesSlot) this.#ledger.releaseLease(leaseId);
+        if (leaseId !== null && freesSlot) this.#ledger.updateLease(leaseId, { release: true, tokens: deferred });
         if (!settled) setTimeout(() => settle(0), UNSETTLED_GRACE_MS).unref();
       },
     };

@@ -40,13 +40,14 @@ export interface PgLeaseLedger {
   readonly pool: Pool;
   /** This instance's id (its leases die with its heartbeat). */
   readonly instanceId: string;
+  /** The lease goes with the flush that writes its request's usage (in the same transaction). */
+  dropLeaseWithFlush(id: number): void;
   /**
-   * The request is over and used `tokens`: the lease holds them (instead of its estimate) until the flush that
-   * writes the request's usage deletes it. `tokens` null: the lease reserved nothing (no budget), just delete it.
+   * Changes a lease now, in one statement off the client's path: `release` frees its concurrency slot (retried with
+   * the next flush when the database is unreachable); `tokens` makes it hold what its request really used instead
+   * of the estimate (if that fails it keeps the estimate, more than was used, until the flush drops it).
    */
-  settleLease(id: number, tokens: number | null): void;
-  /** Frees the lease's concurrency slot now (or with the next flush when the database is unreachable). */
-  releaseLease(id: number): void;
+  updateLease(id: number, change: { release: boolean; tokens: number | null }): void;
   /** Tokens of `keyId` recorded here and not yet written, from `since` on. */
   pendingTokens(keyId: number, since: number): number;
 }
@@ -359,15 +360,22 @@ export class PgStore implements Store, PgLeaseLedger {
   }
 
   // PgLeaseLedger
-  settleLease(id: number, tokens: number | null): void {
+  dropLeaseWithFlush(id: number): void {
     this.#buffer.settle(id);
-    if (tokens === null) return;
-    // Off the client's path; if it fails the lease keeps its estimate (more than was used) until the flush.
-    this.pool.query('UPDATE ip_leases SET reserved = $2, settled = true WHERE id = $1', [id, Math.max(0, Math.round(tokens))]).catch(() => undefined);
   }
 
-  releaseLease(id: number): void {
-    this.pool.query('UPDATE ip_leases SET active = false WHERE id = $1', [id]).catch(() => this.#buffer.release(id));
+  updateLease(id: number, { release, tokens }: { release: boolean; tokens: number | null }): void {
+    if (!release && tokens === null) return;
+    const settled = tokens !== null;
+    this.pool
+      .query(
+        `UPDATE ip_leases SET active = active AND NOT $2::boolean, settled = settled OR $3::boolean,
+           reserved = CASE WHEN $3::boolean THEN $4::bigint ELSE reserved END WHERE id = $1`,
+        [id, release, settled, settled ? Math.max(0, Math.round(tokens)) : 0],
+      )
+      .catch(() => {
+        if (release) this.#buffer.release(id);
+      });
   }
 
   pendingTokens(keyId: number, since: number): number {
