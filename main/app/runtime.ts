@@ -38,7 +38,7 @@ import { PgLimiter } from '../core/limits/pg-limiter';
 import { writePrivateFileSync } from '../core/store/private-files';
 import { ProviderHealthBoard } from '../providers/health';
 import { effectiveProviders } from '../core/provider-config';
-import type { Store } from '../core/store/store';
+import { StoreError, type Store } from '../core/store/store';
 
 /** The app's version (package.json). */
 export const APP_VERSION: string = pkg.version;
@@ -261,7 +261,11 @@ export class ProxyRuntime {
       this.#server = null;
       await server.close();
       rmSync(join(this.dataDir, SERVER_INFO_FILE), { force: true });
-      await this.store.flush();
+      // A database that is away keeps the usage buffered (close() tries once more); stopping still succeeds.
+      await this.store.flush().catch((err: unknown) => {
+        if (!(err instanceof StoreError && err.code === 'unavailable')) throw err;
+        this.logger.warn(`usage not written at stop: ${err.message}`);
+      });
       this.logger.info('stopped');
       return this.#emit();
     });

@@ -108,7 +108,13 @@ describe('outages', { skip: SKIP_REASON }, () => {
     assert.equal((await send(a.url, keyA.api_key, 'chat')).status, 200);
     // B holds both of the key's slots.
     const hanging = [1, 2].map(() => send(child.url, held.api_key, 'chat', 50, 'hang').then((x) => x.status, () => 0));
-    await within(5000, "B holds the key's two slots", async () => (await send(a.url, held.api_key, 'chat')).status === 429);
+    const hangingAtBackend = () => backend.requests.filter((r) => r.status === 0 && JSON.stringify(r.body.messages).includes('hang')).length;
+    await within(5000, 'both hanging requests at the backend', () => hangingAtBackend() === 2);
+    let probe = 0;
+    await within(5000, "B holds the key's two slots", async () => {
+      probe = (await send(a.url, held.api_key, 'chat')).status;
+      return probe === 429;
+    }).catch((err: Error) => assert.fail(`${err.message} (last probe ${probe}; B answered ${JSON.stringify(backend.requests.map((r) => r.status))})`));
     const onA = load(a.url, keyA.api_key, 3);
     const onB = load(child.url, keyB.api_key, 3);
     await new Promise((r) => setTimeout(r, 2500));
@@ -178,5 +184,18 @@ describe('outages', { skip: SKIP_REASON }, () => {
     const report = await b.runtime.admin.usage({ key_id: known.id });
     assert.equal(report.totals.requests, answers.length + 2, 'nothing buffered was lost or counted twice');
     assert.equal(report.totals.total_tokens, (answers.length + 2) * TOKENS);
+
+    // A graceful stop while the database is away still stops (the usage stays buffered for close()).
+    assert.equal((await send(a.url, known.api_key, 'chat')).status, 200);
+    cluster.pause();
+    try {
+      assert.equal((await a.runtime.stop()).running, false);
+    } finally {
+      cluster.resume();
+    }
+    await a.runtime.close();
+    await new Promise((r) => setTimeout(r, 1300));
+    const final = await b.runtime.admin.usage({ key_id: known.id });
+    assert.equal(final.totals.requests, answers.length + 3, `written by close() once the database was back\n${a.logs.filter((l) => /warn/.test(l)).join('')}`);
   });
 });

@@ -348,12 +348,20 @@ export class PgStore implements Store, PgLeaseLedger {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#timer) clearInterval(this.#timer);
-    try {
-      await this.flush();
-      await this.#buffer.flush(this.pool, this.instanceId);
-      await this.pool.query('DELETE FROM ip_instances WHERE id = $1', [this.instanceId]);
-    } catch (err) {
-      this.#warn(`closing with usage not written (the database is unreachable): ${(err as Error).message}`);
+    // A few tries: right after a database restart the pool's first connections may be dead ones.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.flush();
+        await this.pool.query('DELETE FROM ip_instances WHERE id = $1', [this.instanceId]);
+        break;
+      } catch (err) {
+        if (attempt < 3) {
+          await new Promise((r) => setTimeout(r, 250));
+          continue;
+        }
+        this.#warn(`closing with usage not written (the database is unreachable): ${(err as Error).message}`);
+        break;
+      }
     }
     await this.#feed.close();
     await this.pool.end().catch(() => undefined);
