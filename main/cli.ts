@@ -11,6 +11,8 @@ import type { Settings, SettingsView } from '../shared/types';
 import type { ProcessConfig } from './core/config';
 import { loadProcessConfig } from './core/env-file';
 import { ProxyRuntime } from './app/runtime';
+import { migrateLowdbToPg } from './core/store/pg/import-lowdb';
+import { safeDatabaseUrl } from './core/store/pg/pool';
 import { adminTokenFor, CliError, connect } from './cli/connect';
 import { presetsTable, providersTable, providerToAdd, savedProviderInputs, withoutProvider, withProvider } from './cli/providers';
 import { settingsPatchFromArgs } from './cli/settings-args';
@@ -46,10 +48,13 @@ Commands:
                                           add (or replace) a provider, from a preset or custom, then run the
                                           doctor against it (exits 1 when a check fails; it stays saved)
   providers remove <name>                 remove a provider (routes naming it must go first)
+  migrate-store --to postgres://…         copy this data dir's store (users, keys, usage, settings, admin token)
+                                          into PostgreSQL; running it again copies nothing twice
   doctor [--apply]                        probe the configured backend: connection, key, models, streaming, usage,
                                           tool calls, reasoning, largest max_tokens; suggest settings (--apply saves
                                           them); exits 1 when a check fails
 
+--database-url postgres://… (or DATABASE_URL) keeps the store in PostgreSQL, for several instances (a team).
 A user is named by id (digits only, e.g. 4) or by username; usernames cannot be digits only.
 While a server runs on the same data dir, commands go through its admin API.`;
 
@@ -70,6 +75,8 @@ interface Flags {
   'base-url'?: string;
   kind?: string;
   'no-test'?: boolean;
+  'database-url'?: string;
+  to?: string;
 }
 
 const options = {
@@ -89,6 +96,8 @@ const options = {
   'base-url': { type: 'string' },
   kind: { type: 'string' },
   'no-test': { type: 'boolean' },
+  'database-url': { type: 'string' },
+  to: { type: 'string' },
 } as const;
 
 async function main(argv: string[]): Promise<number> {
@@ -105,9 +114,12 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(HELP + '\n');
     return command || flags.help ? 0 : 2;
   }
+  // --database-url outranks DATABASE_URL (environment, .env) for every command.
+  if (flags['database-url']) process.env.DATABASE_URL = flags['database-url'];
   // One resolution for every command: --data-dir > environment > .env > default (as `serve` resolves it).
   const config = loadProcessConfig({ dataDirFlag: flags['data-dir'], env: process.env, cwd: process.cwd() });
-  if (command === 'serve') return serve(config.dataDir, flags);
+  if (command === 'migrate-store') return migrateStore(config, flags);
+  if (command === 'serve') return serve(config.dataDir, flags, config.databaseUrl);
   if (command === 'admin-token') {
     // Opening the store directly (no server) creates the token on a fresh data dir.
     const token = adminTokenFor(config) ?? (await withAdmin(config, async () => adminTokenFor(config)));
@@ -268,7 +280,18 @@ function print(flags: Flags, json: unknown, human: () => string): number {
   return 0;
 }
 
-async function serve(dataDir: string, flags: Flags): Promise<number> {
+async function migrateStore(config: ProcessConfig, flags: Flags): Promise<number> {
+  const to = flags.to?.trim();
+  if (!to || !/^postgres(ql)?:\/\//.test(to)) throw new CliError(`migrate-store needs --to postgres://…\n\n${HELP}`, 2);
+  const counts = await migrateLowdbToPg(config.dataDir, to, config.secretKey);
+  return print(flags, counts, () =>
+    `Copied ${config.dataDir} into ${safeDatabaseUrl(to)}: ${counts.users} users, ${counts.keys} keys, ` +
+      `${counts.usage_rows} usage rows, ${counts.requests} logged requests` +
+      `${counts.settings ? ', the settings' : ''}${counts.admin_token ? ', the admin token' : ''} (rows already there were kept).`,
+  );
+}
+
+async function serve(dataDir: string, flags: Flags, databaseUrl?: string): Promise<number> {
   const overrides: Partial<Settings> = {};
   if (flags.port !== undefined) {
     const port = Number(flags.port);
@@ -276,7 +299,7 @@ async function serve(dataDir: string, flags: Flags): Promise<number> {
     overrides.port = port;
   }
   if (flags.host !== undefined) overrides.host = flags.host;
-  const runtime = await ProxyRuntime.open({ dataDir, flags: overrides, env: process.env, cwd: process.cwd() });
+  const runtime = await ProxyRuntime.open({ dataDir, flags: overrides, env: process.env, cwd: process.cwd(), databaseUrl });
   const status = await runtime.start();
   if (!status.running) {
     await runtime.close();
@@ -287,6 +310,7 @@ async function serve(dataDir: string, flags: Flags): Promise<number> {
     [
       `InfiniProxy ${status.version} listening on ${status.url}`,
       `  data dir     ${dataDir}`,
+      ...(databaseUrl ? [`  store        PostgreSQL ${safeDatabaseUrl(databaseUrl)}`] : []),
       `  backend      ${settings.backend_url || '(not configured: set OPENAI_BASE_URL, OPENAI_API_KEY, OPENAI_MODEL)'}`,
       `  web admin    ${status.url}/admin/  (token: npm run cli -- admin-token)`,
       `  Claude Code  ANTHROPIC_BASE_URL=${status.url} ANTHROPIC_AUTH_TOKEN=<a key from: npm run cli -- keys create --user NAME> claude`,

@@ -18,6 +18,7 @@ import type { AuthThrottleOptions } from '../proxy/auth-throttle';
 import { connectionLimitsFrom } from '../proxy/connection-limits';
 import type { ConnectionLimits } from '../proxy/connection-limits';
 import { createApp, startServer } from '../proxy/server';
+import { ProxyMetrics } from '../proxy/metrics';
 import type { RunningServer } from '../proxy/server';
 import { createUpstreamClient } from '../upstream/client';
 import type { UpstreamClient } from '../upstream/client';
@@ -33,11 +34,13 @@ import type { Limiter } from '../core/limits/limiter';
 import { createLogger } from '../core/logger';
 import type { Logger } from '../core/logger';
 import { openStore } from '../core/store/lowdb-store';
+import { openPgStore, PgStore } from '../core/store/pg/pg-store';
+import { PgLimiter } from '../core/limits/pg-limiter';
 import { writePrivateFileSync } from '../core/store/private-files';
 import { ProviderHealthBoard } from '../providers/health';
 import type { BreakerOptions } from '../providers/health';
 import { effectiveProviders } from '../core/provider-config';
-import type { Store } from '../core/store/store';
+import { StoreError, type Store } from '../core/store/store';
 
 /** The app's version (package.json). */
 export const APP_VERSION: string = pkg.version;
@@ -69,6 +72,8 @@ export interface RuntimeOptions {
   connectionLimits?: Partial<ConnectionLimits>;
   /** The providers' circuit breaker (default: 3 failures in a row, 30 s cool-down). */
   breaker?: BreakerOptions;
+  /** `--database-url`: PostgreSQL instead of the data dir's lowdb file (default: DATABASE_URL, environment then .env). */
+  databaseUrl?: string;
 }
 
 export class ProxyRuntime {
@@ -80,6 +85,9 @@ export class ProxyRuntime {
   readonly limiter: Limiter;
   /** Each provider's circuit breaker and health; outlives a stop and start. */
   readonly health: ProviderHealthBoard;
+  /** Prometheus metrics (`GET /metrics`); outlive a stop and start. */
+  readonly metrics: ProxyMetrics;
+  readonly #metricsToken: string | undefined;
   readonly #openedAt = Date.now();
   readonly #authThrottle: AuthThrottle;
   readonly #settings: LayeredSettings;
@@ -105,6 +113,9 @@ export class ProxyRuntime {
     authThrottle?: AuthThrottleOptions;
     connectionLimits: ConnectionLimits;
     breaker?: BreakerOptions;
+    /** LOG_FORMAT=json: one JSON object a line. */
+    logFormat?: 'text' | 'json';
+    metricsToken?: string;
   }) {
     this.#connectionLimits = init.connectionLimits;
     this.dataDir = init.dataDir;
@@ -118,9 +129,15 @@ export class ProxyRuntime {
       debug: () => this.settings().debug,
       write: init.log,
       redact: secretRedactor(() => configuredSecrets(this.settings())),
+      format: init.logFormat,
     });
+    this.metrics = new ProxyMetrics(this.store);
+    this.#metricsToken = init.metricsToken;
     this.#upstream = createUpstreamClient({ userAgent: `InfiniProxy/${APP_VERSION}` });
-    this.limiter = new KeyLimiter({ tokensSince: (keyId, since) => this.store.usage.tokensSince(keyId, since) });
+    this.limiter =
+      this.store instanceof PgStore
+        ? new PgLimiter(this.store, { warn: (m) => this.logger.warn(m) })
+        : new KeyLimiter({ tokensSince: (keyId, since) => this.store.usage.tokensSince(keyId, since) });
     this.#authThrottle = new AuthThrottle(init.authThrottle);
     this.health = new ProviderHealthBoard(init.breaker);
     this.health.onChange(() => this.#emit());
@@ -136,6 +153,14 @@ export class ProxyRuntime {
       this.health.retain(new Set(effectiveProviders(this.settings()).map((p) => p.name)));
       this.#emit();
     });
+    // Settings saved by another instance on the same database apply here too (within a second).
+    this.store.onChange?.((topic) => {
+      if (topic !== 'settings' || this.#closed) return;
+      this.store.settings.get().then(
+        (saved) => this.#settings.reload(saved),
+        (err: unknown) => this.logger.warn(`could not reload the settings changed elsewhere: ${String(err)}`),
+      );
+    });
     for (const entry of trusted.invalid) this.logger.warn(`TRUSTED_PROXIES: "${entry}" is not an address or CIDR block; ignored`);
   }
 
@@ -145,7 +170,12 @@ export class ProxyRuntime {
     const config = loadProcessConfig({ dataDirFlag: opts.dataDir, env, cwd: opts.cwd, fallbackDataDir: opts.fallbackDataDir });
     const { dataDir, dotenv } = config;
     const warnings: string[] = [];
-    const store = await openStore(dataDir, { warn: (message) => void warnings.push(message) });
+    let runtimeRef: ProxyRuntime | null = null;
+    const databaseUrl = opts.databaseUrl?.trim() || config.databaseUrl;
+    const warn = (message: string): void => void warnings.push(message);
+    const store = databaseUrl
+      ? await openPgStore(databaseUrl, { secretKeyHex: config.secretKey, warn: (m) => (runtimeRef ? runtimeRef.logger.warn(m) : warn(m)) })
+      : await openStore(dataDir, { warn });
     try {
       // The admin token exists from the start, so the CLI can reach a server that has had no admin request yet.
       if (!config.adminToken) await store.adminToken();
@@ -162,7 +192,10 @@ export class ProxyRuntime {
         authThrottle: opts.authThrottle,
         connectionLimits: connectionLimitsFrom([env, dotenv], opts.connectionLimits),
         breaker: opts.breaker,
+        logFormat: (env.LOG_FORMAT ?? dotenv.LOG_FORMAT)?.trim().toLowerCase() === 'json' ? 'json' : 'text',
+        metricsToken: env.METRICS_TOKEN?.trim() || dotenv.METRICS_TOKEN?.trim() || undefined,
       });
+      runtimeRef = runtime;
       for (const problem of settings.current().problems) runtime.logger.warn(`setting ignored: ${problem}`);
       for (const warning of warnings) runtime.logger.warn(warning);
       if (config.adminToken && config.adminToken.length < MIN_ADMIN_TOKEN_LENGTH) {
@@ -205,6 +238,8 @@ export class ProxyRuntime {
         distDir: this.#distDir,
         version: APP_VERSION,
         bodyTimeouts: this.#connectionLimits,
+        metrics: this.metrics,
+        metricsToken: this.#metricsToken,
       });
       try {
         this.#server = await startServer(app, { host: settings.host, port: settings.port, limits: this.#connectionLimits });
@@ -237,7 +272,11 @@ export class ProxyRuntime {
       this.#server = null;
       await server.close();
       rmSync(join(this.dataDir, SERVER_INFO_FILE), { force: true });
-      await this.store.flush();
+      // A database that is away keeps the usage buffered (close() tries once more); stopping still succeeds.
+      await this.store.flush().catch((err: unknown) => {
+        if (!(err instanceof StoreError && err.code === 'unavailable')) throw err;
+        this.logger.warn(`usage not written at stop: ${err.message}`);
+      });
       this.logger.info('stopped');
       return this.#emit();
     });

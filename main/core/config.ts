@@ -294,6 +294,10 @@ export interface ProcessConfig {
   adminToken: string | undefined;
   /** TRUSTED_PROXIES (empty when unset): the reverse proxies whose X-Forwarded-For is believed. */
   trustedProxies: string;
+  /** DATABASE_URL (postgres://…): the store is PostgreSQL (a team gateway); undefined = the data dir's lowdb file. */
+  databaseUrl?: string;
+  /** INFINIPROXY_SECRET_KEY: 64 hex characters sealing secrets stored in PostgreSQL. */
+  secretKey?: string;
 }
 
 /** Resolves {@link ProcessConfig}: flags > environment > `.env` > defaults, as for the settings. */
@@ -309,7 +313,16 @@ export function resolveProcessConfig(opts: {
     dataDir: resolveDataDir({ explicit: opts.dataDirFlag, env, dotenv, platform: opts.platform, fallback: opts.fallbackDataDir }),
     adminToken: adminTokenOverride(env, dotenv),
     trustedProxies: (env.TRUSTED_PROXIES ?? dotenv.TRUSTED_PROXIES ?? '').trim(),
+    ...definedOnly({
+      databaseUrl: env.DATABASE_URL?.trim() || dotenv.DATABASE_URL?.trim(),
+      secretKey: env.INFINIPROXY_SECRET_KEY?.trim() || dotenv.INFINIPROXY_SECRET_KEY?.trim(),
+    }),
   };
+}
+
+/** The fields that have a (non-empty) value. */
+function definedOnly<T extends Record<string, string | undefined>>(fields: T): Partial<T> {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v)) as Partial<T>;
 }
 
 /** A secret as it may be shown: `sk-…a1b2` (short secrets show nothing but the ellipsis). Empty stays empty. */
@@ -378,6 +391,14 @@ export class LayeredSettings {
   /** Saves a (validated) patch and re-resolves. */
   async save(patch: Partial<Settings>): Promise<ResolvedSettings> {
     this.#layers.saved = await this.#persist(patch);
+    this.#resolved = resolveSettings(this.#layers);
+    for (const listener of this.#listeners) listener(this.#resolved);
+    return this.#resolved;
+  }
+
+  /** Takes saved settings changed elsewhere (another instance on the same database) and re-resolves. */
+  reload(saved: Partial<Settings>): ResolvedSettings {
+    this.#layers.saved = saved;
     this.#resolved = resolveSettings(this.#layers);
     for (const listener of this.#listeners) listener(this.#resolved);
     return this.#resolved;

@@ -3,8 +3,11 @@
  * callers log key ids, not keys. `debug` lines appear only when the DEBUG setting is on.
  */
 
+/** Structured fields of a line (LOG_FORMAT=json writes them beside the message; text lines carry the message only). */
+export type LogFields = Record<string, string | number | boolean | null>;
+
 export interface Logger {
-  info(message: string): void;
+  info(message: string, fields?: LogFields): void;
   warn(message: string): void;
   error(message: string): void;
   /** Written only when debug is on; the message is built lazily so a disabled debug log costs nothing. */
@@ -21,6 +24,8 @@ export interface LoggerOptions {
   now?: () => Date;
   /** Masks secrets in every line (the runtime passes its configured backend keys: shared/redact.ts). */
   redact?: (text: string) => string;
+  /** `json`: one JSON object a line (`time`, `level`, `msg` and the line's fields), for log collectors. */
+  format?: 'text' | 'json';
 }
 
 /** Creates a logger writing `<ISO time> <level> <message>` lines. */
@@ -29,9 +34,13 @@ export function createLogger(opts: LoggerOptions = {}): Logger {
   const now = opts.now ?? (() => new Date());
   const debugOn = typeof opts.debug === 'function' ? opts.debug : () => opts.debug === true;
   const redact = opts.redact ?? ((text: string) => text);
-  const line = (level: string, message: string): void => write(`${now().toISOString()} ${level} ${redact(message)}\n`);
+  const line =
+    opts.format === 'json'
+      ? (level: string, message: string, fields?: LogFields): void =>
+          write(JSON.stringify({ time: now().toISOString(), level: level.trim(), msg: redact(message), ...fields }) + '\n')
+      : (level: string, message: string): void => write(`${now().toISOString()} ${level} ${redact(message)}\n`);
   return {
-    info: (m) => line('info ', m),
+    info: (m, fields) => line('info ', m, fields),
     warn: (m) => line('warn ', m),
     error: (m) => line('error', m),
     debug: (m) => {

@@ -15,6 +15,7 @@ import type { UpstreamClient } from '../upstream/client';
 import type { AuthThrottle } from './auth-throttle';
 import type { ConnectionLimits } from './connection-limits';
 import type { ErrorFormat } from './errors';
+import type { ProxyMetrics } from './metrics';
 
 /** What the Koa app is built from. Settings are read per request, so a change applies to the next one. */
 export interface AppDeps {
@@ -40,6 +41,10 @@ export interface AppDeps {
   version: string;
   /** How long a request body may take (default: connection-limits.ts's defaults). */
   bodyTimeouts?: BodyTimeouts;
+  /** Prometheus metrics (`GET /metrics`); absent = not served. */
+  metrics?: ProxyMetrics;
+  /** METRICS_TOKEN: a bearer token for `/metrics` besides the admin token. */
+  metricsToken?: string;
 }
 
 /** The bounds on reading a request body (connection-limits.ts). */

@@ -20,6 +20,8 @@ import { chatRoutes } from './routes/chat';
 import { infoRoutes } from './routes/info';
 import { messagesRoutes } from './routes/messages';
 import { modelsRoutes } from './routes/models';
+import { meteredStore, type ProxyMetrics } from './metrics';
+import { opsRoutes } from './routes/ops';
 import { usageRoutes } from './routes/usage';
 import { webAdmin } from './routes/web-admin';
 
@@ -29,17 +31,27 @@ export function newRequestId(): string {
 }
 
 /** Sets the request id (state and `request-id` header) and logs one line when the response is done. */
-function requestContext(logger: Logger, bodyTimeouts: BodyTimeouts): Middleware<ProxyState> {
+function requestContext(logger: Logger, bodyTimeouts: BodyTimeouts, metrics?: ProxyMetrics): Middleware<ProxyState> {
   return async (ctx, next) => {
+    const tracked = metrics?.track(ctx);
     ctx.state.requestId = newRequestId();
     ctx.state.startedAt = performance.now();
     ctx.state.bodyTimeouts = bodyTimeouts;
     ctx.set('request-id', ctx.state.requestId);
     ctx.res.once('close', () => {
+      tracked?.();
       const ms = Math.round(performance.now() - ctx.state.startedAt);
       const aborted = ctx.res.writableFinished ? '' : ' (client closed)';
       const key = ctx.state.key ? ` key=${ctx.state.key.id}` : '';
-      logger.info(`${ctx.method} ${ctx.path} ${ctx.status} ${ms}ms${key} ${ctx.state.requestId}${aborted}`);
+      logger.info(`${ctx.method} ${ctx.path} ${ctx.status} ${ms}ms${key} ${ctx.state.requestId}${aborted}`, {
+        request_id: ctx.state.requestId,
+        method: ctx.method,
+        path: ctx.path,
+        status: ctx.status,
+        ms,
+        key_id: ctx.state.key?.id ?? null,
+        client_closed: aborted !== '',
+      });
       logger.debug(() => `${ctx.state.requestId} user-agent=${JSON.stringify(ctx.get('user-agent'))} in=${ctx.get('content-length') || '-'}B`);
     });
     await next();
@@ -49,18 +61,21 @@ function requestContext(logger: Logger, bodyTimeouts: BodyTimeouts): Middleware<
 }
 
 /** Builds the proxy's Koa app. */
-export function createApp(deps: AppDeps): Koa<ProxyState> {
+export function createApp(appDeps: AppDeps): Koa<ProxyState> {
+  // With metrics, every usage record the routes make is also counted (metrics.ts).
+  const deps = appDeps.metrics ? { ...appDeps, store: meteredStore(appDeps.store, appDeps.metrics) } : appDeps;
   const app = new Koa<ProxyState>();
   app.on('error', (err: Error & { code?: string }) => {
     // Errors after the headers went out (a stream cut short); the client already has its status.
     if (err.code === 'ECONNRESET' || err.code === 'ERR_STREAM_PREMATURE_CLOSE') return;
     deps.logger.debug(() => `stream error: ${err.message}`);
   });
-  app.use(requestContext(deps.logger, deps.bodyTimeouts ?? DEFAULT_CONNECTION_LIMITS));
+  app.use(requestContext(deps.logger, deps.bodyTimeouts ?? DEFAULT_CONNECTION_LIMITS, deps.metrics));
   app.use(errorMiddleware(deps.logger));
   app.use(hostGuard(deps));
   app.use(webAdmin(deps.distDir) as Middleware<ProxyState>);
   app.use(infoRoutes(deps).routes());
+  app.use(opsRoutes(deps).routes());
   // The API routes' state is AuthedState: their own clientAuth sets the key before any handler runs.
   app.use(chatRoutes(deps).routes());
   app.use(messagesRoutes(deps).routes());

@@ -8,9 +8,8 @@
 import type { KeyRemaining } from '../../../shared/types';
 import { cap, UNSETTLED_GRACE_MS, type Admission, type LimitedKey, type LimitName, type Limiter } from './limiter';
 import { SlidingWindowCounter } from './sliding-window';
+import { limitWhat, refusal, type RefusalVerb } from './refusal';
 import {
-  formatWait,
-  retryAfterSeconds,
   startOfNextUtcDay,
   startOfNextUtcMonth,
   startOfUtcDay,
@@ -36,17 +35,17 @@ export type { KeyRemaining };
  */
 export const CONCURRENCY_RETRY_SECONDS = 1;
 
-/** The token budgets: which limit, the period's word, and where the period starts and ends. */
+/** The token budgets: which limit, and where the period starts and ends. */
 const BUDGETS = [
-  { limit: 'tokens_per_day', per: 'day', start: startOfUtcDay, next: startOfNextUtcDay },
-  { limit: 'tokens_per_month', per: 'month', start: startOfUtcMonth, next: startOfNextUtcMonth },
+  { limit: 'tokens_per_day', start: startOfUtcDay, next: startOfNextUtcDay },
+  { limit: 'tokens_per_month', start: startOfUtcMonth, next: startOfNextUtcMonth },
 ] as const;
 
 interface Refusal {
   limit: LimitName;
   /** e.g. `60 requests per minute`. */
   what: string;
-  verb: 'is over its limit of' | 'has used its budget of' | 'has reserved the rest of its budget of';
+  verb: RefusalVerb;
   waitMs: number;
 }
 
@@ -96,7 +95,7 @@ export class KeyLimiter implements Limiter {
     if (concurrent !== null && active >= concurrent) {
       refusals.push({
         limit: 'concurrent_streams',
-        what: `${concurrent} concurrent stream${concurrent === 1 ? '' : 's'}`,
+        what: limitWhat('concurrent_streams', concurrent),
         verb: 'is over its limit of',
         waitMs: CONCURRENCY_RETRY_SECONDS * 1000,
       });
@@ -108,7 +107,7 @@ export class KeyLimiter implements Limiter {
       if (!hit.ok) {
         refusals.push({
           limit: 'requests_per_minute',
-          what: `${rpm} request${rpm === 1 ? '' : 's'} per minute`,
+          what: limitWhat('requests_per_minute', rpm),
           verb: 'is over its limit of',
           waitMs: hit.retryAfterMs,
         });
@@ -116,15 +115,7 @@ export class KeyLimiter implements Limiter {
     }
 
     const worst = refusals.reduce<Refusal | undefined>((a, r) => (a && a.waitMs >= r.waitMs ? a : r), undefined);
-    if (worst) {
-      const seconds = retryAfterSeconds(worst.waitMs);
-      return {
-        ok: false,
-        limit: worst.limit,
-        reason: `Key '${key.name}' ${worst.verb} ${worst.what}; retry in ${formatWait(seconds)}`,
-        retryAfterSeconds: seconds,
-      };
-    }
+    if (worst) return refusal(key.name, worst.limit, worst.what, worst.verb, worst.waitMs);
 
     if (rpm !== null) this.#minute.add(key.id, now);
     this.#inFlight.set(key.id, active + 1);
@@ -204,7 +195,7 @@ export class KeyLimiter implements Limiter {
       const budget = cap(key.limits[b.limit]);
       if (budget === null) continue;
       const used = this.#tokensSince(key.id, new Date(b.start(now)));
-      const what = `${budget} tokens per ${b.per}`;
+      const what = limitWhat(b.limit, budget);
       if (used >= budget) refusals.push({ limit: b.limit, what, verb: 'has used its budget of', waitMs: b.next(now) - now });
       else if (!left || budget - used < left.tokens) left = { limit: b.limit, what, budget, tokens: budget - used };
     }

@@ -53,6 +53,10 @@ export function hasTokenBudget(limits: KeyLimits): boolean {
   return cap(limits.tokens_per_day) !== null || cap(limits.tokens_per_month) !== null;
 }
 
+/** Whether the key has any limit at all (a key without one costs a limiter nothing). */
+export function hasAnyLimit(limits: KeyLimits): boolean {
+  return cap(limits.requests_per_minute) !== null || cap(limits.concurrent_streams) !== null || hasTokenBudget(limits);
+}
 
 /** A limit as a whole non-negative number, or null for none (null, or a value that is not a finite number). */
 export function cap(limit: number | null | undefined): number | null {

@@ -1,7 +1,7 @@
 /**
  * The store interface the routes and the admin service use. The lowdb implementation lives beside it
- * (lowdb-store.ts); a server store for teams (several instances, one database) can implement the same
- * interface later without touching the routes. Methods are async so that such a store fits.
+ * (lowdb-store.ts, the embedded default); the PostgreSQL one (pg/pg-store.ts) serves several instances on one
+ * database (a team gateway) behind the same interface, so the routes do not change. Methods are async so that it fits.
  */
 import type {
   ApiKeyInfo,
@@ -89,12 +89,28 @@ export interface Store {
   adminToken(): Promise<string>;
   /** Writes pending changes now. */
   flush(): Promise<void>;
+  /** Changes made elsewhere (another instance on the same database); absent when nothing else can write. */
+  onChange?(listener: (topic: 'keys' | 'settings') => void): () => void;
+  /** Whether the store can serve now (database reachable, schema current); absent = always ready. */
+  health?(): Promise<StoreHealth>;
+  /** How long the oldest unwritten usage has waited, in seconds (0 when all is written); absent = not tracked. */
+  flushLagSeconds?(): number;
   /** Flushes and releases the data dir. */
   close(): Promise<void>;
 }
 
-/** Why a store operation was refused; {@link StoreError.toAdminError} maps it to an HTTP status (409, 404, 400). */
-export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid';
+/** What `Store.health()` reports (`GET /ready`). */
+export interface StoreHealth {
+  ready: boolean;
+  /** A sentence for operators: what is wrong, or what is connected. */
+  detail: string;
+}
+
+/**
+ * Why a store operation was refused; {@link StoreError.toAdminError} maps it to an HTTP status (409, 404, 400, and 503 for
+ * `unavailable`: a database that cannot be reached now).
+ */
+export type StoreErrorCode = 'conflict' | 'not_found' | 'invalid' | 'unavailable';
 
 /** Thrown by Store methods for a caller's mistake (duplicate username, unknown user, bad name). */
 export class StoreError extends Error {
@@ -105,9 +121,12 @@ export class StoreError extends Error {
     this.code = code;
   }
 
-  /** The one mapping to the admin error every transport answers with: conflict 409, not_found 404, invalid 400. */
+  /**
+   * The one mapping to the admin error every transport answers with: conflict 409, not_found 404, invalid 400,
+   * unavailable 503.
+   */
   toAdminError(): AdminError {
-    const status = this.code === 'conflict' ? 409 : this.code === 'not_found' ? 404 : 400;
+    const status = this.code === 'conflict' ? 409 : this.code === 'not_found' ? 404 : this.code === 'unavailable' ? 503 : 400;
     const code = this.code === 'invalid' ? 'invalid_argument' : this.code;
     return new AdminError({ status, code, message: this.message });
   }

@@ -58,24 +58,32 @@ export const emptyTotals = (): UsageTotals => ({
   total_tokens: 0,
 });
 
-/** The models seen per key and bucket start, to bound them ({@link MAX_MODELS_PER_KEY_BUCKET}). */
-class ModelsSeen {
-  readonly #seen = new Map<string, Set<string>>();
+/**
+ * The models seen per key and bucket start, to bound them ({@link MAX_MODELS_PER_KEY_BUCKET}); the lowdb aggregates
+ * and the PostgreSQL usage buffer both admit models through one.
+ */
+export class ModelsSeen {
+  readonly #seen = new Map<string, { t: number; models: Set<string> }>();
 
   /** `model`, or {@link OTHER_MODELS} when key `k` already has the most models at bucket `t`. */
   admit(k: number, t: number, model: string): string {
     const slot = `${k}\u0000${t}`;
-    let models = this.#seen.get(slot);
-    if (!models) this.#seen.set(slot, (models = new Set()));
-    if (models.has(model) || model === OTHER_MODELS) return model;
-    if (models.size >= MAX_MODELS_PER_KEY_BUCKET) return OTHER_MODELS;
-    models.add(model);
+    let entry = this.#seen.get(slot);
+    if (!entry) this.#seen.set(slot, (entry = { t, models: new Set() }));
+    if (entry.models.has(model) || model === OTHER_MODELS) return model;
+    if (entry.models.size >= MAX_MODELS_PER_KEY_BUCKET) return OTHER_MODELS;
+    entry.models.add(model);
     return model;
   }
 
   /** Forgets the buckets of key `k` at `t` (rolled up). */
   forget(k: number, t: number): void {
     this.#seen.delete(`${k}\u0000${t}`);
+  }
+
+  /** Forgets every bucket that starts before `t`. */
+  forgetBefore(t: number): void {
+    for (const [slot, entry] of this.#seen) if (entry.t < t) this.#seen.delete(slot);
   }
 }
 
