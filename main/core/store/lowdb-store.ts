@@ -16,7 +16,7 @@ import { ensurePrivateDir, tightenFile, writePrivateFile, writePrivateFileSync }
 import { acquireDataDirLock, type DataDirLock } from './data-dir-lock';
 import { emptyStoreData, parseStoreData, type KeyRecord, type StoreData, type UserRecord } from './store-data';
 import { StoreCorruptError, StoreError, type AuthenticatedKey, type Store, type UsageEvent } from './store';
-import { storedEvent } from './stored-event';
+import { requestLogEntryOf, storedEvent } from './stored-event';
 import { emptyTotals, UsageAggregates } from './usage-aggregates';
 
 export const STORE_FILE = 'infiniproxy.json';
@@ -221,25 +221,7 @@ class LowdbStore implements Store {
         output_tokens: e.output_tokens,
         cache_read_input_tokens: e.cache_read_input_tokens,
       });
-      const entry: RequestLogEntry = {
-        id: ++this.#data.seq.request,
-        time: e.time.toISOString(),
-        key_id: e.key_id,
-        user_id: e.user_id,
-        endpoint: e.endpoint,
-        model: e.model,
-        backend_model: e.backend_model,
-        provider: e.provider ?? null,
-        attempts: e.attempts ?? [],
-        status: e.status,
-        latency_ms: e.latency_ms,
-        stream: e.stream,
-        input_tokens: e.input_tokens,
-        output_tokens: e.output_tokens,
-        usage_estimated: e.usage_estimated,
-        error: e.error,
-        session_id: e.session_id ?? null,
-      };
+      const entry: RequestLogEntry = { id: ++this.#data.seq.request, ...requestLogEntryOf(e) };
       const log = this.#data.requests;
       log.push(entry);
       if (log.length > this.#requestLogSize) log.splice(0, log.length - this.#requestLogSize);

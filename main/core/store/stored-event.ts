@@ -4,6 +4,7 @@
  * fixed length before it is stored, and at most {@link MAX_ATTEMPTS_STORED} failover attempts are kept. Every store
  * records {@link storedEvent}(event), so the rule has one home.
  */
+import type { RequestLogEntry } from '../../../shared/types';
 import type { UsageEvent } from './store';
 
 /** Longest error text kept (the request log shows the start of a long backend message). */
@@ -35,5 +36,27 @@ export function storedEvent(e: UsageEvent): UsageEvent {
           })),
         }
       : {}),
+  };
+}
+
+/** The request log entry of a (stored) event, without its id (each store numbers its own). */
+export function requestLogEntryOf(e: UsageEvent): Omit<RequestLogEntry, 'id'> {
+  return {
+    time: e.time.toISOString(),
+    key_id: e.key_id,
+    user_id: e.user_id,
+    endpoint: e.endpoint,
+    model: e.model,
+    backend_model: e.backend_model,
+    provider: e.provider ?? null,
+    attempts: e.attempts ?? [],
+    session_id: e.session_id ?? null,
+    status: e.status,
+    latency_ms: e.latency_ms,
+    stream: e.stream,
+    input_tokens: e.input_tokens,
+    output_tokens: e.output_tokens,
+    usage_estimated: e.usage_estimated,
+    error: e.error,
   };
 }

@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import type { RequestLogEntry } from '../../../../shared/types';
 import type { UsageEvent } from '../store';
-import { storedEvent } from '../stored-event';
+import { requestLogEntryOf, storedEvent } from '../stored-event';
 import { HOUR_MS, ModelsSeen } from '../usage-aggregates';
 import { inTransaction, type Pool, type PoolClient } from './pool';
 
@@ -111,24 +111,7 @@ export class UsageBuffer {
     a.input_tokens += e.input_tokens;
     a.output_tokens += e.output_tokens;
     a.cache_read_input_tokens += e.cache_read_input_tokens;
-    b.requests.push({
-      time: e.time.toISOString(),
-      key_id: e.key_id,
-      user_id: e.user_id,
-      endpoint: e.endpoint,
-      model: e.model,
-      backend_model: e.backend_model,
-      provider: e.provider ?? null,
-      attempts: e.attempts ?? [],
-      session_id: e.session_id ?? null,
-      status: e.status,
-      latency_ms: e.latency_ms,
-      stream: e.stream,
-      input_tokens: e.input_tokens,
-      output_tokens: e.output_tokens,
-      usage_estimated: e.usage_estimated,
-      error: e.error,
-    });
+    b.requests.push(requestLogEntryOf(e));
     if (b.requests.length > this.#maxRequests) {
       b.requests.shift();
       this.#dropped++;
