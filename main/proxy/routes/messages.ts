@@ -55,12 +55,15 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
     const read = await bodies.read(ctx);
     const { strings } = read;
     const model = textOf(read.request.model);
+    // One estimate per request object: routing may need it, message_start does (the same object without documents).
+    let estimated: { of: MessagesRequest; tokens: number } | undefined;
+    const estimateOf = (req: MessagesRequest): number => (estimated?.of === req ? estimated : (estimated = { of: req, tokens: estimateTokens(req, strings) })).tokens;
     const targets = routeTargets(deps.settings(), {
       api: 'messages',
       model,
       thinking: read.request.thinking !== undefined && read.request.thinking.type !== 'disabled',
       maxTokens: read.request.max_tokens,
-      inputTokens: () => estimateTokens(read.request, strings),
+      inputTokens: () => estimateOf(read.request),
     });
     const abort = abortOnClose(ctx);
     // PDFs become text for `openai` providers (an `anthropic` one gets the client's bytes), unless the first one
@@ -68,8 +71,7 @@ export function messagesRoutes(deps: AppDeps): Router<AuthedState> {
     const firstOpenai = targets.find((t) => t.provider.kind === 'openai');
     const pdfAsFile = firstOpenai?.provider.pdf_input === 'file';
     const request = firstOpenai ? await resolveDocuments(read.request, { strings, pdfAsFile, signal: abort.signal }) : read.request;
-    let estimate: number | undefined;
-    const estimateInput = (): number => (estimate ??= estimateTokens(request, strings));
+    const estimateInput = (): number => estimateOf(request);
     const stream = request.stream === true;
     const info: ExchangeInfo = { endpoint: '/v1/messages', model, backendModel: targets[0]!.model, stream };
     await recordExchange(deps, ctx, info, async () => {
