@@ -46,9 +46,9 @@ export class KeptTools<T> {
     this.#limits = { ...KEPT_TOOLS_LIMITS, ...limits };
   }
 
-  /** The map key for definitions `toolsText` (a byte string) sent with API key `keyId`. */
-  static id(keyId: string, toolsText: string): string {
-    return createHash('sha256').update(keyId).update('\n').update(toolsText, 'latin1').digest('base64');
+  /** The map key for definitions whose JSON text is `toolsBytes` (a view of the body, not copied), sent with `keyId`. */
+  static id(keyId: string, toolsBytes: Uint8Array): string {
+    return createHash('sha256').update(keyId).update('\n').update(toolsBytes).digest('base64');
   }
 
   get(id: string): readonly T[] | undefined {
@@ -110,7 +110,7 @@ export function parseWithKeptTools<T>(raw: Buffer, keyId: string, keptTools: Kep
   const text = bytes.toString('latin1');
   const range = arrayMemberRange(bytes, 'tools');
   const toolsText = range && text.slice(range[0], range[1]);
-  const id = toolsText === undefined ? undefined : KeptTools.id(keyId, toolsText);
+  const id = range ? KeptTools.id(keyId, bytes.subarray(range[0], range[1])) : undefined;
   const kept = id === undefined ? undefined : keptTools.get(id);
   const rest = kept && range ? `${text.slice(0, range[0])}[]${text.slice(range[1])}` : text;
   return {
