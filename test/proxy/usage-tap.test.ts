@@ -61,6 +61,23 @@ describe('SseUsageTap', () => {
   });
 });
 
+describe('cached tokens on the pass-through (one usage reader with /v1/messages)', () => {
+  // Before the readers were one, the pass-through read only OpenAI's field and recorded 0 for DeepSeek and Moonshot.
+  for (const [backend, usage] of [
+    ['DeepSeek', { prompt_tokens: 20, completion_tokens: 3, prompt_cache_hit_tokens: 9, prompt_cache_miss_tokens: 11 }],
+    ['Moonshot', { prompt_tokens: 20, completion_tokens: 3, cached_tokens: 9 }],
+  ] as const) {
+    test(`${backend}: streamed and not`, async () => {
+      const sse = new SseUsageTap({ stripUsageChunk: true });
+      await run(sse, [Buffer.from(content + chunk({ id: 'c', choices: [], usage }) + done)]);
+      assert.deepEqual(sse.usage, { prompt_tokens: 20, completion_tokens: 3, cached_tokens: 9 });
+      const json = new JsonUsageTap();
+      await run(json, [Buffer.from(JSON.stringify({ id: 'x', choices: [], usage }))]);
+      assert.deepEqual(json.usage, { prompt_tokens: 20, completion_tokens: 3, cached_tokens: 9 });
+    });
+  }
+});
+
 describe('JsonUsageTap', () => {
   test('passes the body through and reads its usage', async () => {
     const body = JSON.stringify({ id: 'x', choices: [], usage: { prompt_tokens: 7, completion_tokens: 1 } });
