@@ -6,6 +6,8 @@
  *   npm run bench -- --only=messages-80k-stream,messages-tiny
  *   npm run bench -- --soak           10 minutes of the streamed 80 KB case; RSS over time → bench/results/soak.{json,md}
  *   npm run bench -- --profile        the proxy under --cpu-prof on the streamed 80 KB case → bench/results/profile.md
+ *   npm run bench -- --compare=REF    this tree against commit REF, alternating (80 KB streamed and tiny by default)
+ *                                     → bench/results/compare.md.tmp: the before/after figures of a change
  *   options: --connections=N (default 16), --seconds=S, --no-peer,
  *            --tsx (run the proxy's sources through tsx instead of the esbuild bundle `npm run serve` runs),
  *            --proxy-node-flags="--max-semi-space-size=4 ..." (node flags for the proxy's process; default those of
@@ -18,6 +20,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bundleServer } from './bundle';
+import { bundleAtRef, compareBundles, compareMarkdown } from './compare';
 import { checkAnswer, runAlternating, runLoad } from './load';
 import type { LoadResult } from './load';
 import { makeTempDir, memoryOf, removeTempDir, resetPeak, RssSampler, stopAll, waitForIdle } from './processes';
@@ -39,6 +42,8 @@ interface Options {
   quick: boolean;
   soak: boolean;
   profile: boolean;
+  /** A git ref to compare this tree against. */
+  compare?: string;
   peer: boolean;
   tsx: boolean;
   /** Extra node flags for the proxy's process. */
@@ -58,6 +63,7 @@ function parseOptions(argv: string[]): Options {
       quick: { type: 'boolean', default: false },
       soak: { type: 'boolean', default: false },
       profile: { type: 'boolean', default: false },
+      compare: { type: 'string' },
       'no-peer': { type: 'boolean', default: false },
       tsx: { type: 'boolean', default: false },
       'proxy-node-flags': { type: 'string' },
@@ -78,6 +84,7 @@ function parseOptions(argv: string[]): Options {
     quick,
     soak: values.soak === true,
     profile: values.profile === true,
+    ...(values.compare ? { compare: values.compare } : {}),
     peer: values['no-peer'] !== true,
     tsx: values.tsx === true,
     proxyFlags: values['proxy-node-flags']?.split(/\s+/).filter(Boolean) ?? SERVE_NODE_FLAGS,
@@ -260,6 +267,23 @@ async function profile(opts: Options, bundle: string | undefined): Promise<void>
   }
 }
 
+/** This tree against `opts.compare`, alternating rounds (see compare.ts). */
+async function compare(opts: Options, bundle: string): Promise<void> {
+  const ref = opts.compare!;
+  log(`Building ${ref}...`);
+  const before = await bundleAtRef(ref);
+  try {
+    const cases = selectCases(opts.only.length ? opts.only : ['messages-80k-stream', 'messages-tiny']);
+    const settings = { connections: opts.connections, seconds: opts.seconds * 2, rounds: opts.quick ? 4 : 10, warmup: opts.warmup, log };
+    const results = await compareBundles(before.file, bundle, cases, settings);
+    const markdown = compareMarkdown(ref, before.commit, results, settings);
+    process.stdout.write(`\n${markdown}`);
+    writeResults('compare.md.tmp', markdown);
+  } finally {
+    before.remove();
+  }
+}
+
 /** Ten minutes (one with --quick) of the streamed 80 KB case against the proxy, RSS sampled every 5 s. */
 async function soak(opts: Options, bundle: string | undefined): Promise<void> {
   const c = selectCases(opts.only.length ? opts.only.slice(0, 1) : ['messages-80k-stream'])[0];
@@ -292,7 +316,10 @@ async function main(): Promise<void> {
   const opts = parseOptions(process.argv.slice(2));
   const bundle = opts.tsx ? undefined : await bundleServer();
   try {
-    if (opts.profile) await profile(opts, bundle?.file);
+    if (opts.compare !== undefined) {
+      if (!bundle) throw new Error('--compare measures bundles: drop --tsx');
+      await compare(opts, bundle.file);
+    } else if (opts.profile) await profile(opts, bundle?.file);
     else if (opts.soak) await soak(opts, bundle?.file);
     else await bench(opts, bundle?.file);
   } finally {

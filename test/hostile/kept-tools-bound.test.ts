@@ -69,11 +69,44 @@ describe('hostile clients: kept tool definitions', () => {
     assert.ok(path.kept.size < 30 && path.kept.size >= 16);
   });
 
-  test('the map key is a fixed-size hash of key and text, distinct per key', () => {
+  test('the map key is a short slot (key, length, sampled bytes), distinct per key', () => {
     const text = Buffer.from('z'.repeat(100_000));
-    const a = KeptTools.id('1', text);
-    assert.ok(a.length < 64);
-    assert.notEqual(a, KeptTools.id('2', text));
-    assert.equal(a, KeptTools.id('1', text));
+    const a = KeptTools.slot('1', text);
+    assert.ok(a.length < 120, `${a.length} characters`);
+    assert.notEqual(a, KeptTools.slot('2', text));
+    assert.equal(a, KeptTools.slot('1', text));
+  });
+
+  test('lists sharing a slot (same key, length and sampled bytes) are told apart byte for byte, within the limits', () => {
+    const kept = new KeptTools<string>({ maxEntries: 4 });
+    const text = (c: number): Buffer => {
+      const b = Buffer.from('z'.repeat(100_000));
+      b[50_001] = c; // between two sampled points
+      return b;
+    };
+    const slot = KeptTools.slot('1', text(0x61));
+    for (let c = 0x61; c < 0x61 + 6; c++) {
+      assert.equal(KeptTools.slot('1', text(c)), slot);
+      assert.equal(kept.get('1', text(c)), undefined);
+      kept.keep('1', text(c), [String.fromCharCode(c)]);
+      assert.deepEqual(kept.get('1', text(c)), [String.fromCharCode(c)]);
+    }
+    assert.equal(kept.size, 4);
+    assert.equal(kept.bytes, 400_000);
+    assert.equal(kept.get('1', text(0x61)), undefined, 'the least recently used went first');
+    assert.deepEqual(kept.get('1', text(0x63)), ['c']);
+    kept.keep('1', text(0x63), ['c again']);
+    assert.equal(kept.size, 4, 'keeping a text again replaces it');
+    assert.deepEqual(kept.get('1', text(0x63)), ['c again']);
+    assert.equal(kept.get('2', text(0x63)), undefined, 'another key does not see it');
+  });
+
+  test('a kept list is a copy: the body it came from may be reused', () => {
+    const kept = new KeptTools<string>();
+    const body = Buffer.from('[{"name":"a"}]');
+    kept.keep('1', body, ['a']);
+    const same = Buffer.from(body);
+    body.fill(0x20);
+    assert.deepEqual(kept.get('1', same), ['a']);
   });
 });

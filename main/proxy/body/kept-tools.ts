@@ -8,7 +8,6 @@
  * used go first). Kept per API key, so that one
  * key's requests never answer faster because of another's.
  */
-import { createHash } from 'node:crypto';
 import { deepFreeze } from '../../translate/frozen';
 import { withEscapesAsBytes } from './byte-strings';
 import { arrayMemberRange } from './json-scan';
@@ -30,57 +29,87 @@ export const KEPT_TOOLS_LIMITS: KeptToolsLimits = { maxEntries: 64, maxBytes: 16
 
 interface KeptEntry<T> {
   tools: readonly T[];
-  bytes: number;
+  /** The definitions' JSON text, compared byte for byte on each lookup. */
+  text: Buffer;
 }
 
+/** Bytes of a text sampled into its {@link KeptTools.slot}: its ends and evenly spread points between. */
+const SAMPLE_ENDS = 32;
+const SAMPLE_POINTS = 32;
+
 /**
- * Tool definitions (already checked) by a SHA-256 of key and exact JSON text, least recently used first; bounded by
- * entries and by the bytes of their texts ({@link KEPT_TOOLS_LIMITS}).
+ * Tool definitions (already checked) by key and exact JSON text, least recently used first; bounded by entries and by
+ * the bytes of their texts ({@link KEPT_TOOLS_LIMITS}).
+ *
+ * The map is keyed by a slot: the API key, the text's length and a sample of its bytes, so a lookup costs a short
+ * string and a byte comparison (memcmp) of the text with each entry of its slot, instead of a hash of the whole text.
+ * Texts that share a slot (same key and length, differing only between the sampled bytes) are told apart by that
+ * comparison; however many of them a client sends, a lookup compares at most the limit's bytes of kept text.
  */
 export class KeptTools<T> {
-  readonly #kept = new Map<string, KeptEntry<T>>();
+  /** Slots in least recently used order; each slot's entries most recently used first. */
+  readonly #slots = new Map<string, KeptEntry<T>[]>();
   readonly #limits: KeptToolsLimits;
+  #size = 0;
   #bytes = 0;
 
   constructor(limits: Partial<KeptToolsLimits> = {}) {
     this.#limits = { ...KEPT_TOOLS_LIMITS, ...limits };
   }
 
-  /** The map key for definitions whose JSON text is `toolsBytes` (a view of the body, not copied), sent with `keyId`. */
-  static id(keyId: string, toolsBytes: Uint8Array): string {
-    return createHash('sha256').update(keyId).update('\n').update(toolsBytes).digest('base64');
-  }
-
-  get(id: string): readonly T[] | undefined {
-    const entry = this.#kept.get(id);
-    if (entry) {
-      this.#kept.delete(id); // most recently used goes last
-      this.#kept.set(id, entry);
+  /** The map key for definitions whose JSON text is `text`, sent with `keyId`: short whatever the text's size. */
+  static slot(keyId: string, text: Uint8Array): string {
+    const n = text.length;
+    const sample = Buffer.allocUnsafe(2 * SAMPLE_ENDS + SAMPLE_POINTS);
+    let at = 0;
+    if (n > 0) {
+      for (let i = 0; i < SAMPLE_ENDS; i++) sample[at++] = text[Math.min(i, n - 1)]!;
+      for (let i = 1; i <= SAMPLE_POINTS; i++) sample[at++] = text[Math.floor((i * n) / (SAMPLE_POINTS + 1))]!;
+      for (let i = SAMPLE_ENDS; i > 0; i--) sample[at++] = text[Math.max(n - i, 0)]!;
     }
-    return entry?.tools;
+    return `${keyId}\n${n}\n${sample.toString('latin1', 0, at)}`;
   }
 
-  /** Keeps `tools`, whose JSON text was `bytes` long, unless that is over the entry limit. */
-  keep(id: string, tools: readonly T[], bytes: number): void {
-    if (bytes > this.#limits.maxEntryBytes) return;
-    this.#drop(id);
-    this.#kept.set(id, { tools: deepFreeze(tools), bytes });
-    this.#bytes += bytes;
-    while (this.#kept.size > this.#limits.maxEntries || this.#bytes > this.#limits.maxBytes) {
-      this.#drop(this.#kept.keys().next().value as string);
+  /** The definitions kept for `text` sent with `keyId` (a view of the body, not copied), or undefined. */
+  get(keyId: string, text: Uint8Array): readonly T[] | undefined {
+    const slot = KeptTools.slot(keyId, text);
+    const entries = this.#slots.get(slot);
+    const at = entries ? entries.findIndex((e) => e.text.equals(text)) : -1;
+    if (!entries || at < 0) return undefined;
+    const [entry] = entries.splice(at, 1);
+    entries.unshift(entry!);
+    this.#slots.delete(slot); // most recently used goes last
+    this.#slots.set(slot, entries);
+    return entry!.tools;
+  }
+
+  /** Keeps `tools`, whose JSON text is `text` (copied), unless that is over the entry limit. */
+  keep(keyId: string, text: Uint8Array, tools: readonly T[]): void {
+    if (text.length > this.#limits.maxEntryBytes) return;
+    const slot = KeptTools.slot(keyId, text);
+    const entries = (this.#slots.get(slot) ?? []).filter((e) => !e.text.equals(text) || !this.#forget(e));
+    entries.unshift({ tools: deepFreeze(tools), text: Buffer.from(text) });
+    this.#size++;
+    this.#bytes += text.length;
+    this.#slots.delete(slot);
+    this.#slots.set(slot, entries);
+    while (this.#size > this.#limits.maxEntries || this.#bytes > this.#limits.maxBytes) {
+      const [oldest, list] = this.#slots.entries().next().value as [string, KeptEntry<T>[]];
+      this.#forget(list.pop()!);
+      if (list.length === 0) this.#slots.delete(oldest);
     }
   }
 
-  #drop(id: string): void {
-    const entry = this.#kept.get(id);
-    if (!entry) return;
-    this.#kept.delete(id);
-    this.#bytes -= entry.bytes;
+  /** Takes an entry out of the counts (its caller takes it out of its slot); true. */
+  #forget(entry: KeptEntry<T>): true {
+    this.#size--;
+    this.#bytes -= entry.text.length;
+    return true;
   }
 
   /** Entries kept. */
   get size(): number {
-    return this.#kept.size;
+    return this.#size;
   }
 
   /** Bytes of JSON text of the definitions kept. */
@@ -110,15 +139,15 @@ export function parseWithKeptTools<T>(raw: Buffer, keyId: string, keptTools: Kep
   const text = bytes.toString('latin1');
   const range = arrayMemberRange(bytes, 'tools');
   const toolsText = range && text.slice(range[0], range[1]);
-  const id = range ? KeptTools.id(keyId, bytes.subarray(range[0], range[1])) : undefined;
-  const kept = id === undefined ? undefined : keptTools.get(id);
+  const toolsBytes = range && bytes.subarray(range[0], range[1]);
+  const kept = toolsBytes && keptTools.get(keyId, toolsBytes);
   const rest = kept && range ? `${text.slice(0, range[0])}[]${text.slice(range[1])}` : text;
   return {
     json: raw.length === 0 ? undefined : parseJsonAs(raw, () => JSON.parse(rest)),
     ...(toolsText !== undefined ? { toolsText } : {}),
     ...(kept ? { kept } : {}),
     keep(tools) {
-      if (id !== undefined && toolsText !== undefined && !kept && tools) keptTools.keep(id, tools, toolsText.length);
+      if (toolsBytes && !kept && tools) keptTools.keep(keyId, toolsBytes, tools);
     },
   };
 }
