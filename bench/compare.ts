@@ -85,10 +85,16 @@ export async function compareBundles(before: string, after: string, cases: reado
 }
 
 /** The comparison as markdown. */
-export function compareMarkdown(ref: string, commit: string, cases: readonly ComparedCase[], opts: Pick<CompareOptions, 'connections' | 'seconds' | 'rounds'>): string {
+export function compareMarkdown(
+  before: { ref: string; commit: string },
+  after: { ref: string; commit: string } | undefined,
+  cases: readonly ComparedCase[],
+  opts: Pick<CompareOptions, 'connections' | 'seconds' | 'rounds'>,
+): string {
+  const name = (b: { ref: string; commit: string }): string => `${b.ref} (${b.commit.slice(0, 10)})`;
   const pct = (a: number | undefined, b: number | undefined): string => (a && b ? `${b >= a ? '+' : ''}${(((b - a) / a) * 100).toFixed(1)}%` : '–');
   const lines = [
-    `# Before/after: ${ref} (${commit.slice(0, 10)}) → this tree`,
+    `# Before/after: ${name(before)} → ${after ? name(after) : 'this tree'}`,
     '',
     `Both builds on one backend, loaded in ${opts.rounds} alternating rounds of ${opts.seconds / opts.rounds} s each ` +
       `(${opts.connections} connections for throughput and CPU, 1 for latency).`,

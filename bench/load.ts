@@ -38,7 +38,8 @@ export async function runLoad(req: TargetRequest, connections: number, seconds: 
 /**
  * Loads several targets in turn, `rounds` times each for `seconds / rounds`, and sums up each target's rounds as one
  * run. Measured so, a slow spell of the machine (this is a shared 2-core VM) falls on every target alike instead of on
- * whichever ran then: the latency *added* by a proxy is the difference of two such measurements. `beforeEach` runs
+ * whichever ran then: the latency *added* by a proxy is the difference of two such measurements. Each round starts
+ * one target further on (A B, B A, …), so no target always runs right after another's load. `beforeEach` runs
  * before every part (e.g. waiting until the previous target's after-work is done).
  */
 export async function runAlternating(
@@ -50,7 +51,9 @@ export async function runAlternating(
 ): Promise<LoadResult[]> {
   const runs = targets.map(() => ({ times: [] as number[], elapsed: 0, failures: 0, cpuMs: 0, cpuKnown: true }));
   for (let round = 0; round < rounds; round++) {
-    for (const [i, { req, pid }] of targets.entries()) {
+    for (let k = 0; k < targets.length; k++) {
+      const i = (k + round) % targets.length;
+      const { req, pid } = targets[i]!;
       const run = runs[i]!;
       await beforeEach?.();
       const cpuBefore = pid === undefined ? undefined : cpuTimeMs(pid);

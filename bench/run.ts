@@ -7,7 +7,8 @@
  *   npm run bench -- --soak           10 minutes of the streamed 80 KB case; RSS over time → bench/results/soak.{json,md}
  *   npm run bench -- --profile        the proxy under --cpu-prof on the streamed 80 KB case → bench/results/profile.md
  *   npm run bench -- --compare=REF    this tree against commit REF, alternating (80 KB streamed and tiny by default)
- *                                     → bench/results/compare.md.tmp: the before/after figures of a change
+ *                                     → bench/results/compare.md.tmp: the before/after figures of a change;
+ *                                     --compare=REF1..REF2 compares two commits
  *   options: --connections=N (default 16), --seconds=S, --no-peer,
  *            --tsx (run the proxy's sources through tsx instead of the esbuild bundle `npm run serve` runs),
  *            --proxy-node-flags="--max-semi-space-size=4 ..." (node flags for the proxy's process; default those of
@@ -269,18 +270,20 @@ async function profile(opts: Options, bundle: string | undefined): Promise<void>
 
 /** This tree against `opts.compare`, alternating rounds (see compare.ts). */
 async function compare(opts: Options, bundle: string): Promise<void> {
-  const ref = opts.compare!;
-  log(`Building ${ref}...`);
+  const [ref, afterRef] = opts.compare!.split('..') as [string, string | undefined];
+  log(`Building ${opts.compare}...`);
   const before = await bundleAtRef(ref);
+  const after = afterRef ? await bundleAtRef(afterRef) : undefined;
   try {
     const cases = selectCases(opts.only.length ? opts.only : ['messages-80k-stream', 'messages-tiny']);
     const settings = { connections: opts.connections, seconds: opts.seconds * 2, rounds: opts.quick ? 4 : 10, warmup: opts.warmup, log };
-    const results = await compareBundles(before.file, bundle, cases, settings);
-    const markdown = compareMarkdown(ref, before.commit, results, settings);
+    const results = await compareBundles(before.file, after?.file ?? bundle, cases, settings);
+    const markdown = compareMarkdown({ ref, commit: before.commit }, after ? { ref: afterRef!, commit: after.commit } : undefined, results, settings);
     process.stdout.write(`\n${markdown}`);
     writeResults('compare.md.tmp', markdown);
   } finally {
     before.remove();
+    after?.remove();
   }
 }
 
