@@ -26,11 +26,14 @@ export interface LoadResult {
   cpuMsPerRequest?: number;
 }
 
+/** A target's process, or all of them (their CPU summed). */
+export type Pids = number | readonly number[];
+
 /**
  * Runs `connections` keep-alive connections sending `req` back to back for `seconds`; with `pid`, also measures the
- * CPU time that process used per answer.
+ * CPU time that process (or those) used per answer.
  */
-export async function runLoad(req: TargetRequest, connections: number, seconds: number, pid?: number): Promise<LoadResult> {
+export async function runLoad(req: TargetRequest, connections: number, seconds: number, pid?: Pids): Promise<LoadResult> {
   const [result] = await runAlternating([{ req, pid }], connections, seconds, 1);
   return result!;
 }
@@ -43,7 +46,7 @@ export async function runLoad(req: TargetRequest, connections: number, seconds: 
  * before every part (e.g. waiting until the previous target's after-work is done).
  */
 export async function runAlternating(
-  targets: ReadonlyArray<{ req: TargetRequest; pid?: number }>,
+  targets: ReadonlyArray<{ req: TargetRequest; pid?: Pids }>,
   connections: number,
   seconds: number,
   rounds: number,
@@ -56,9 +59,9 @@ export async function runAlternating(
       const { req, pid } = targets[i]!;
       const run = runs[i]!;
       await beforeEach?.();
-      const cpuBefore = pid === undefined ? undefined : cpuTimeMs(pid);
-      const part = await load(req, connections, seconds / rounds);
-      const cpuAfter = pid === undefined ? undefined : cpuTimeMs(pid);
+      const cpuBefore = pid === undefined ? undefined : cpuOf(pid);
+      const part = await loadRoundRobin(req, connections, seconds / rounds);
+      const cpuAfter = pid === undefined ? undefined : cpuOf(pid);
       for (const ms of part.times) run.times.push(ms);
       run.elapsed += part.elapsed;
       run.failures += part.failures;
@@ -81,6 +84,40 @@ export async function runAlternating(
     if (targets[i]!.pid !== undefined && run.cpuKnown && times.length > 0) result.cpuMsPerRequest = round(run.cpuMs / times.length, 3);
     return result;
   });
+}
+
+/** CPU time used so far by a process or processes (ms); undefined when one is gone. */
+function cpuOf(pid: Pids): number | undefined {
+  let sum = 0;
+  for (const p of typeof pid === 'number' ? [pid] : pid) {
+    const ms = cpuTimeMs(p);
+    if (ms === undefined) return undefined;
+    sum += ms;
+  }
+  return sum;
+}
+
+/**
+ * {@link load} on a target of several instances (`req.roundRobin`): the connections shared out among them, each
+ * instance getting as many (as a round-robin balancer would send them); with fewer connections than instances, the
+ * instances in turn, each for its share of the time.
+ */
+async function loadRoundRobin(req: TargetRequest, connections: number, seconds: number): Promise<{ times: number[]; elapsed: number; failures: number }> {
+  const urls = req.roundRobin ?? [req.url];
+  if (urls.length === 1) return load(req, connections, seconds);
+  if (connections >= urls.length) {
+    const share = (i: number): number => Math.floor(connections / urls.length) + (i < connections % urls.length ? 1 : 0);
+    const parts = await Promise.all(urls.map((url, i) => load({ ...req, url }, share(i), seconds)));
+    return { times: parts.flatMap((p) => p.times), elapsed: Math.max(...parts.map((p) => p.elapsed)), failures: parts.reduce((a, p) => a + p.failures, 0) };
+  }
+  const all = { times: [] as number[], elapsed: 0, failures: 0 };
+  for (const url of urls) {
+    const part = await load({ ...req, url }, connections, seconds / urls.length);
+    all.times.push(...part.times);
+    all.elapsed += part.elapsed;
+    all.failures += part.failures;
+  }
+  return all;
 }
 
 /** One autocannon run: the latency of every 2xx answer, the seconds it lasted, and the failures. */

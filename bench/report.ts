@@ -70,6 +70,7 @@ export const TARGET_LABELS: Record<string, string> = {
   'forwarder-got': 'got forwarder (reference, 1 connection only)',
   infiniproxy: 'InfiniProxy',
   'infiniproxy-failover': 'InfiniProxy, 2 providers with failover',
+  'infiniproxy-pg': 'InfiniProxy on PostgreSQL, 2 instances round-robin',
   ccr: 'claude-code-router 2.0.0',
 };
 
@@ -147,6 +148,21 @@ export function checkTargets(cases: readonly CaseRun[], peakRssMb: Record<string
       goal: '≤ 0.3 ms',
       measured: growth === undefined ? 'n/a' : `${growth.toFixed(2)} ms (${two?.toFixed(2)} vs ${one?.toFixed(2)} ms)`,
       ok: growth === undefined ? undefined : growth <= 0.3,
+    });
+  }
+  if (stream80?.targets['infiniproxy-pg']) {
+    const lowdb = addedP50(stream80, 'infiniproxy');
+    const pg = addedP50(stream80, 'infiniproxy-pg');
+    const extra = lowdb === undefined || pg === undefined ? undefined : round2(pg - lowdb);
+    const [one, two] = [stream80.targets.infiniproxy?.cN?.rps, stream80.targets['infiniproxy-pg']?.cN?.rps];
+    checks.push({
+      name: 'added p50 of the PostgreSQL store at 1 connection (2 instances vs lowdb), 80 KB streamed',
+      goal: '≤ 1 ms',
+      measured:
+        extra === undefined
+          ? 'n/a'
+          : `${extra.toFixed(2)} ms (${pg?.toFixed(2)} vs ${lowdb?.toFixed(2)} ms); throughput ${two ?? '–'} vs ${one ?? '–'} req/s`,
+      ok: extra === undefined ? undefined : extra <= 1,
     });
   }
   const rss = stream80?.targets.infiniproxy?.peakRssMb;

@@ -31,7 +31,7 @@ import type { BenchReport, CaseRun } from './report';
 import { benchCases } from './requests';
 import type { BenchCase } from './requests';
 import { runSoak, soakMarkdown } from './soak';
-import { CCR_DIR, ccrInstalled, startBackend, startCcr, startForwarder, startInfiniProxy } from './targets';
+import { CCR_DIR, ccrInstalled, startBackend, startCcr, startForwarder, startInfiniProxy, startInfiniProxyOnPostgres } from './targets';
 import type { BackendTarget, Target, TargetRequest } from './targets';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -118,6 +118,11 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const failover = await startInfiniProxy(backend, { bundle, nodeFlags: opts.proxyFlags, failover: true });
   const targets: Target[] = [backend, ...forwarders, proxy, failover];
   const samplers: Record<string, RssSampler> = { infiniproxy: new RssSampler(proxy.pid, 500), 'infiniproxy-failover': new RssSampler(failover.pid, 500) };
+  const team = await startInfiniProxyOnPostgres(backend, { bundle, nodeFlags: opts.proxyFlags });
+  if (typeof team === 'string') {
+    log(team);
+    notes.push(team);
+  } else targets.push(team);
   const peer = opts.peer ? await startPeer(backend, notes) : undefined;
   if (peer) {
     targets.push(peer);
@@ -146,12 +151,12 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
         notes.push(message);
       }
     }
-    for (const target of ready) resetPeak(target.pid);
+    for (const target of ready) for (const pid of pidsOf(target)) resetPeak(pid);
     // Latency at one connection: the targets in alternating rounds, so that the machine's slow spells fall on all.
-    const single = ready.map((target) => ({ target, req: target.request(c) as TargetRequest, pid: target.pid }));
-    if (!(await waitForIdle(ready.map((t) => t.pid)))) notes.push(`a target was still busy 30 s before ${c.name} @1`);
+    const single = ready.map((target) => ({ target, req: target.request(c) as TargetRequest, pid: pidsOf(target) }));
+    const pids = [...new Set([backend.pid, ...ready.flatMap(pidsOf)])];
+    if (!(await waitForIdle(pids))) notes.push(`a target was still busy 30 s before ${c.name} @1`);
     for (const { req } of single) await runLoad(req, 1, opts.warmup);
-    const pids = [...new Set([backend.pid, ...ready.map((t) => t.pid)])];
     const latencies = await runAlternating(single, 1, opts.seconds, LATENCY_ROUNDS, () => waitForIdle(pids));
     for (const [i, { target }] of single.entries()) {
       const result = latencies[i]!;
@@ -164,9 +169,9 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
     for (const target of ready) {
       const req = target.request(c);
       if (!req || target.latencyOnly) continue;
-      if (!(await waitForIdle([backend.pid, target.pid]))) notes.push(`${target.label} was still busy 30 s after the previous run`);
+      if (!(await waitForIdle([backend.pid, ...pidsOf(target)]))) notes.push(`${target.label} was still busy 30 s after the previous run`);
       await runLoad(req, connections, opts.warmup);
-      const result = await runLoad(req, connections, opts.seconds, target.pid);
+      const result = await runLoad(req, connections, opts.seconds, pidsOf(target));
       run.targets[target.name] = { ...run.targets[target.name], cN: result };
       logRun(c.name, target, connections, result);
       if (result.failures) notes.push(`${target.label} on ${c.name} @${connections}: ${result.failures} failed requests`);
@@ -205,6 +210,11 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
   const [json, md] = opts.only.length || opts.quick ? ['partial.json.tmp', 'partial.md.tmp'] : ['latest.json', 'latest.md'];
   writeResults(json, JSON.stringify(report, null, 2) + '\n');
   writeResults(md, markdown);
+}
+
+/** A target's processes. */
+function pidsOf(target: Target): number[] {
+  return target.pids ?? [target.pid];
 }
 
 /** Rounds of the alternating latency measurement (each target `seconds / LATENCY_ROUNDS` per round). */

@@ -15,11 +15,14 @@ import { fileURLToPath } from 'node:url';
 import { SERVER_INFO_FILE } from '../main/app/runtime';
 import { BACKEND_MODEL } from './requests';
 import type { BenchCase } from './requests';
+import { pgBinDir, startPgCluster } from '../scripts/pg-cluster.mjs';
 import { makeTempDir, removeTempDir, spawnTracked, stopChild, waitForLine } from './processes';
 
 /** The request a target gets for a case. */
 export interface TargetRequest {
   url: string;
+  /** Every instance's URL (`url` first) when the target is several instances, loaded round-robin (load.ts). */
+  roundRobin?: string[];
   headers: Record<string, string>;
   body: string;
 }
@@ -29,6 +32,8 @@ export interface Target {
   name: string;
   label: string;
   pid: number;
+  /** Every process of the target (`pid` first) when it has several: their CPU is summed. */
+  pids?: number[];
   /** Measured at one connection only: a reference for latency, not a contender. */
   latencyOnly?: boolean;
   /** The request for `c`, or undefined when the target does not serve that case. */
@@ -102,15 +107,19 @@ export interface ProxyTargetOptions {
    * `default` first, then `backup` (target `infiniproxy-failover`).
    */
   failover?: boolean;
+  /** More environment for the server (e.g. DATABASE_URL). */
+  env?: Record<string, string>;
+  /** Use this API key (made on another instance of the same store) instead of making a user and a key. */
+  apiKey?: string;
 }
 
 /**
  * Starts `main/cli.ts serve` (as `npm run serve` does) on a temp data dir, configured for the backend through the
  * environment, and makes a user and an API key through the admin API. Its log goes to a file in the data dir.
  */
-export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTargetOptions = {}): Promise<Target & { dataDir: string }> {
+export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTargetOptions = {}): Promise<Target & { dataDir: string; apiKey: string }> {
   const dataDir = makeTempDir('infiniproxy-bench-');
-  const adminToken = randomBytes(16).toString('hex');
+  const adminToken = opts.env?.ADMIN_TOKEN ?? randomBytes(16).toString('hex');
   const log = openSync(join(dataDir, 'proxy.log'), 'a');
   const child = spawnTracked(
     process.execPath,
@@ -127,7 +136,8 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
         OPENAI_BASE_URL: backend.url,
         OPENAI_API_KEY: backend.apiKey,
         OPENAI_MODEL: BACKEND_MODEL,
-        ADMIN_TOKEN: adminToken,
+        ADMIN_TOKEN: opts.env?.ADMIN_TOKEN ?? adminToken,
+        ...opts.env,
       },
       stdio: ['pipe', 'ignore', log],
     },
@@ -152,8 +162,7 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
     if (!res.ok) throw new Error(`InfiniProxy admin ${path}: ${res.status} ${JSON.stringify(json)}`);
     return json;
   };
-  const user = await admin('/admin/users', { username: 'bench' });
-  const key = String((await admin('/admin/api-keys', { user_id: user.id, name: 'bench' })).api_key);
+  const key = opts.apiKey ?? (await benchKey(admin));
   if (opts.failover) {
     const settings = {
       providers: [{ name: 'backup', kind: 'openai', base_url: backend.url, api_key: backend.apiKey }],
@@ -166,6 +175,7 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
     label: opts.failover ? 'InfiniProxy (2 providers, failover)' : 'InfiniProxy',
     pid: child.pid ?? 0,
     dataDir,
+    apiKey: key,
     request: (c) => ({
       url: `${origin}${c.path}`,
       headers:
@@ -179,6 +189,51 @@ export async function startInfiniProxy(backend: BackendTarget, opts: ProxyTarget
       removeTempDir(dataDir);
     },
   };
+}
+
+/** A user `bench` and an API key for it, made through the admin API. */
+async function benchKey(admin: (path: string, body: unknown) => Promise<Record<string, unknown>>): Promise<string> {
+  const user = await admin('/admin/users', { username: 'bench' });
+  return String((await admin('/admin/api-keys', { user_id: user.id, name: 'bench' })).api_key);
+}
+
+/**
+ * InfiniProxy as a team runs it: a throwaway PostgreSQL cluster (scripts/pg-cluster.mjs) and two `serve` instances
+ * on it, loaded round-robin; the key is made on the first and used on both. Undefined (with the reason) when the
+ * PostgreSQL server is not installed.
+ */
+export async function startInfiniProxyOnPostgres(
+  backend: BackendTarget,
+  opts: Pick<ProxyTargetOptions, 'bundle' | 'nodeFlags'>,
+): Promise<Target | string> {
+  if (!pgBinDir()) return 'PostgreSQL is not installed (Debian: apt-get install postgresql): the PostgreSQL case was skipped.';
+  const cluster = await startPgCluster();
+  const started: Target[] = [];
+  try {
+    const env = { DATABASE_URL: cluster.url(), INFINIPROXY_SECRET_KEY: randomBytes(32).toString('hex'), ADMIN_TOKEN: randomBytes(16).toString('hex') };
+    const first = await startInfiniProxy(backend, { ...opts, env });
+    started.push(first);
+    const second = await startInfiniProxy(backend, { ...opts, env, apiKey: first.apiKey });
+    started.push(second);
+    return {
+      name: 'infiniproxy-pg',
+      label: 'InfiniProxy on PostgreSQL (2 instances)',
+      pid: first.pid,
+      pids: [first.pid, second.pid],
+      request: (c) => {
+        const [a, b] = [first.request(c), second.request(c)];
+        return a && b ? { ...a, roundRobin: [a.url, b.url] } : undefined;
+      },
+      async stop() {
+        await Promise.all(started.map((t) => t.stop()));
+        await cluster.stop();
+      },
+    };
+  } catch (err) {
+    await Promise.all(started.map((t) => t.stop()));
+    await cluster.stop();
+    throw err;
+  }
 }
 
 /** True when claude-code-router is installed where the benchmark looks for it. */
