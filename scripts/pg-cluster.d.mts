@@ -11,5 +11,13 @@ export interface PgCluster {
   /** Stops the server and removes the cluster. */
   stop(): Promise<void>;
 }
+/** A cluster started with `{ tls: true }`. */
+export interface TlsPgCluster extends PgCluster {
+  /** The throwaway CA certificate (PEM) that signed the server's, for `sslrootcert`. */
+  caFile: string;
+}
 export function pgBinDir(env?: NodeJS.ProcessEnv): string | null;
-export function startPgCluster(): Promise<PgCluster>;
+/** A throwaway CA in `dir`: its certificate `ca.pem` and key `ca.key`. */
+export function makeTestCa(dir: string, name?: string): { certFile: string; keyFile: string };
+export function startPgCluster(opts: { tls: true }): Promise<TlsPgCluster>;
+export function startPgCluster(opts?: { tls?: boolean }): Promise<PgCluster>;

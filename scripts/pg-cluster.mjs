@@ -1,9 +1,11 @@
 // A throwaway PostgreSQL cluster for tests and the bench: initdb in a temp dir, started on a free loopback port with
 // its unix socket in that dir, trust auth for the `postgres` role, no fsync (tests never need durability across a
 // machine crash). The server refuses to run as root, so as root it runs as the `postgres` user (runuser).
+// With `{ tls: true }` it also serves TLS, with a certificate for localhost and 127.0.0.1 signed by a throwaway CA
+// (made with the openssl CLI) whose certificate is `caFile`; plain connections are still accepted.
 //   const pg = await startPgCluster(); pg.url('mydb'); await pg.stop();
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,18 +42,57 @@ function runPg(bin, args, opts = {}) {
   return r.stdout;
 }
 
+/** Runs the openssl CLI (quietly; its stderr in the error when it fails). */
+function openssl(args) {
+  execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+/** A P-256 key and a certificate request, or a self-signed certificate with `-x509`. */
+const newCert = (keyFile, outFile, cn, extra) =>
+  openssl(['req', '-new', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', keyFile, '-out', outFile, '-subj', `/CN=${cn}`, ...extra]);
+
 /**
- * Starts a cluster. Returns `{ port, dir, url(db), stop(), restart(), pause(), resume() }`; `url(db)` is a
- * postgres:// URL for database `db` (create it with `createDatabase`).
+ * A throwaway certificate authority in `dir` (its certificate `ca.pem`, its key `ca.key`), valid for two days.
+ * Returns `{ certFile, keyFile }`.
  */
-export async function startPgCluster() {
+export function makeTestCa(dir, name = 'InfiniProxy test CA') {
+  const certFile = join(dir, 'ca.pem');
+  const keyFile = join(dir, 'ca.key');
+  newCert(keyFile, certFile, name, ['-x509', '-days', '2', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
+  return { certFile, keyFile };
+}
+
+/** A server certificate for localhost and 127.0.0.1 signed by `ca`, in `dir` (server.crt, server.key mode 0600). */
+function makeServerCert(dir, ca) {
+  const csr = join(dir, 'server.csr');
+  const ext = join(dir, 'server.ext');
+  const certFile = join(dir, 'server.crt');
+  const keyFile = join(dir, 'server.key');
+  newCert(keyFile, csr, 'localhost', []);
+  writeFileSync(ext, 'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\nsubjectAltName=DNS:localhost,IP:127.0.0.1\n');
+  const serial = `0x${Date.now().toString(16)}${process.pid.toString(16)}`;
+  openssl(['x509', '-req', '-in', csr, '-CA', ca.certFile, '-CAkey', ca.keyFile, '-set_serial', serial, '-days', '2', '-extfile', ext, '-out', certFile]);
+  rmSync(csr);
+  rmSync(ext);
+  chmodSync(keyFile, 0o600); // the server refuses a key others can read
+  return { certFile, keyFile };
+}
+
+/**
+ * Starts a cluster (serving TLS too with `{ tls: true }`). Returns `{ port, dir, url(db), stop(), pause(), resume() }`
+ * and, with TLS, `caFile` (the CA certificate that signed the server's); `url(db)` is a postgres:// URL for database
+ * `db` (create it with `createDatabase`).
+ */
+export async function startPgCluster({ tls = false } = {}) {
   const bin = pgBinDir();
   if (!bin) throw new Error('PostgreSQL server binaries not found (install Debian\'s `postgresql` package, or set PG_BIN).');
   const dir = mkdtempSync(join(tmpdir(), 'infiniproxy-pg-'));
+  const ca = tls ? makeTestCa(dir) : null;
+  const server = ca ? makeServerCert(dir, ca) : null;
   if (isRoot()) {
     const uid = Number(execFileSync('id', ['-u', 'postgres'], { encoding: 'utf8' }).trim());
     const gid = Number(execFileSync('id', ['-g', 'postgres'], { encoding: 'utf8' }).trim());
-    chownSync(dir, uid, gid);
+    for (const path of [dir, ...(server ? [server.certFile, server.keyFile] : [])]) chownSync(path, uid, gid);
   }
   const data = join(dir, 'data');
   runPg(join(bin, 'initdb'), ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
@@ -64,6 +105,7 @@ export async function startPgCluster() {
     '-c synchronous_commit=off',
     '-c full_page_writes=off',
     '-c max_connections=200',
+    ...(server ? ['-c ssl=on', `-c ssl_cert_file=${server.certFile}`, `-c ssl_key_file=${server.keyFile}`] : []),
   ].join(' ');
   const start = () => runPg(join(bin, 'pg_ctl'), ['-D', data, '-o', options, '-l', join(dir, 'server.log'), '-w', '-t', '30', 'start']);
   const stop = (mode = 'fast') => runPg(join(bin, 'pg_ctl'), ['-D', data, '-m', mode, '-w', '-t', '30', 'stop']);
@@ -72,6 +114,7 @@ export async function startPgCluster() {
   return {
     port,
     dir,
+    ...(ca ? { caFile: ca.certFile } : {}),
     url: (db = 'postgres') => `postgres://postgres@127.0.0.1:${port}/${db}`,
     /** Stops the server (the data stays): for outage tests. */
     pause() {

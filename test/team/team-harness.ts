@@ -1,15 +1,16 @@
 /**
- * Real PostgreSQL for the team tests: one throwaway cluster per test file (scripts/pg-cluster.mjs), a fresh
- * database per test, and gateway instances (ProxyRuntime on their own temp data dirs, each with its own store and
- * pool) on loopback in front of one scripted backend. `pgAvailable` is false (and the tests skip, saying why) only
- * when no PostgreSQL server binaries are installed.
+ * Real PostgreSQL for the team tests: one throwaway cluster per test file (scripts/pg-cluster.mjs; serving TLS too
+ * on request, its certificate signed by a throwaway CA), a fresh database per test, and gateway instances
+ * (ProxyRuntime on their own temp data dirs, each with its own store and pool) on loopback in front of one scripted
+ * backend. `pgAvailable` is false (and the tests skip, saying why) only when no PostgreSQL server binaries are
+ * installed.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { ProxyRuntime } from '../../main/app/runtime';
-import { pgBinDir, startPgCluster, type PgCluster } from '../../scripts/pg-cluster.mjs';
+import { makeTestCa, pgBinDir, startPgCluster, type PgCluster, type TlsPgCluster } from '../../scripts/pg-cluster.mjs';
 import type { ScriptedBackend } from '../support/scripted-backend';
 
 export const pgAvailable = pgBinDir() !== null;
@@ -85,7 +86,7 @@ export async function startInstance(databaseUrl: string, backend: ScriptedBacken
   };
 }
 
-export { startPgCluster, type PgCluster };
+export { makeTestCa, startPgCluster, type PgCluster, type TlsPgCluster };
 
 /** Polls `check` every 20 ms until it returns true or `ms` pass; returns how long it took (ms), or throws. */
 export async function within(ms: number, what: string, check: () => Promise<boolean> | boolean): Promise<number> {

@@ -3,9 +3,11 @@
  * Writers `NOTIFY infiniproxy, '<topic>'` in the transaction of their change, so the notice arrives when it commits
  * (milliseconds later on every instance). When the connection drops (a database restart) it reconnects every
  * `retryMs`; each (re)connection starts a new generation, so caches filled before it know they may have missed
- * notices and revalidate.
+ * notices and revalidate. It connects as the pool does (pgConnectionString: TLS as the URL's sslmode says, in
+ * libpq's meaning).
  */
 import pg from 'pg';
+import { pgConnectionString } from './pool';
 
 export const CHANNEL = 'infiniproxy';
 
@@ -13,7 +15,8 @@ export const CHANNEL = 'infiniproxy';
 export type ChangeTopic = 'keys' | 'settings';
 
 export class ChangeFeed {
-  readonly #url: string;
+  /** The URL as node-postgres takes it (libpq's sslmode, as the pool's: pool.ts). */
+  readonly #connectionString: string;
   readonly #retryMs: number;
   readonly #listeners = new Set<(topic: ChangeTopic | 'resync') => void>();
   #client: pg.Client | null = null;
@@ -23,7 +26,7 @@ export class ChangeFeed {
   #timer: NodeJS.Timeout | null = null;
 
   constructor(url: string, opts: { retryMs?: number } = {}) {
-    this.#url = url;
+    this.#connectionString = pgConnectionString(url);
     this.#retryMs = opts.retryMs ?? 500;
   }
 
@@ -59,7 +62,14 @@ export class ChangeFeed {
 
   async #connect(): Promise<void> {
     if (this.#closed) return;
-    const client = new pg.Client({ connectionString: this.#url, connectionTimeoutMillis: 2000, application_name: 'infiniproxy-listen' });
+    let client: pg.Client;
+    try {
+      client = new pg.Client({ connectionString: this.#connectionString, connectionTimeoutMillis: 2000, application_name: 'infiniproxy-listen' });
+    } catch {
+      // Its sslrootcert (or sslcert, sslkey) became unreadable after startup: retried like a lost connection.
+      this.#retry();
+      return;
+    }
     const lost = (): void => {
       if (this.#client !== client) return;
       this.#client = null;

@@ -1,9 +1,11 @@
 /**
- * The connection pool of the PostgreSQL store. TLS follows the URL (`?sslmode=require`, `verify-full`…: node-postgres
- * reads it from the connection string). Connections fail fast (a request must not hang on a dead database) and an
+ * The connection pool of the PostgreSQL store. TLS follows the URL's `sslmode`, with libpq's meaning
+ * (connection-url.ts); a URL that cannot work (an unreadable `sslrootcert`, an unknown `sslmode`) fails when the pool
+ * is made, with the URL's password hidden. Connections fail fast (a request must not hang on a dead database) and an
  * idle connection that dies (a database restart) is dropped from the pool instead of crashing the process.
  */
 import pg from 'pg';
+import { libpqUrl } from './connection-url';
 
 export type Pool = pg.Pool;
 export type PoolClient = pg.PoolClient;
@@ -20,7 +22,7 @@ export interface PoolOptions {
 /** A pool on `url` (postgres://…). */
 export function createPool(url: string, opts: PoolOptions = {}): Pool {
   const pool = new pg.Pool({
-    connectionString: url,
+    connectionString: pgConnectionString(url),
     max: opts.max ?? 10,
     connectionTimeoutMillis: opts.connectTimeoutMs ?? 2000,
     idleTimeoutMillis: 30_000,
@@ -31,6 +33,21 @@ export function createPool(url: string, opts: PoolOptions = {}): Pool {
   });
   pool.on('error', (err) => opts.onError?.(err));
   return pool;
+}
+
+/**
+ * The connection string node-postgres is given for `url` (libpqUrl), parsed once here as every connection will parse
+ * it (reading its sslrootcert, sslcert and sslkey files), so that a URL that cannot work throws now, saying why.
+ */
+export function pgConnectionString(url: string): string {
+  try {
+    const connectionString = libpqUrl(url);
+    // A client that is never connected: its constructor parses the string (and reads the files) and opens nothing.
+    new pg.Client({ connectionString });
+    return connectionString;
+  } catch (err) {
+    throw new Error(`DATABASE_URL ${safeDatabaseUrl(url)} cannot be used: ${(err as Error).message}`);
+  }
 }
 
 /** Runs `fn` in one transaction on one connection (committed when it resolves, rolled back when it throws). */
@@ -71,26 +88,33 @@ export async function withClient<T>(pool: Pool, fn: (client: PoolClient) => Prom
   }
 }
 
-/** The URL with its password hidden, for messages. */
+/** The URL with its password hidden (`:pass@` and a `password=` parameter), for messages. */
 export function safeDatabaseUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
+    u.search = u.search.replace(/([?&](?:ssl)?password=)[^&]*/gi, '$1***');
     return u.toString();
   } catch {
     return '(an unparsable DATABASE_URL)';
   }
 }
 
-/** True for errors that mean "the database cannot be reached now" rather than a bad query. */
+/**
+ * True for errors that mean "the database cannot be reached now" rather than a bad query, a failed TLS handshake
+ * included (a certificate that does not verify, a server without TLS when the URL asks for it).
+ */
 export function isConnectionError(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
   if (typeof e?.code === 'string') {
     // Class 08 (connection exception), 57P01-57P03 (admin shutdown, crash shutdown, cannot connect now).
     if (/^08|^57P0[123]$/.test(e.code)) return true;
     if (['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH'].includes(e.code)) return true;
+    // Node's certificate checks (UNABLE_TO_VERIFY_LEAF_SIGNATURE, SELF_SIGNED_CERT_IN_CHAIN, CERT_HAS_EXPIRED,
+    // ERR_TLS_CERT_ALTNAME_INVALID…) and OpenSSL's handshake failures (ERR_SSL_…).
+    if (/CERT|SIGNATURE|^ERR_TLS_|^ERR_SSL_/.test(e.code)) return true;
   }
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|not queryable/i.test(
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection ended|not queryable|server does not support SSL/i.test(
     e?.message ?? '',
   );
 }
