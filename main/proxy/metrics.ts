@@ -8,7 +8,14 @@ import { performance } from 'node:perf_hooks';
 import type { ParameterizedContext } from 'koa';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { Store, UsageEvent } from '../core/store/store';
+import { OTHER_MODELS } from '../core/store/usage-aggregates';
 import type { ProxyState } from './context';
+
+/**
+ * Distinct `model` label values one process keeps at most: clients name models, and every value is a series held in
+ * memory for good, so past this many the rest are counted under {@link OTHER_MODELS}.
+ */
+export const MAX_MODEL_LABELS = 100;
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300];
 
@@ -21,6 +28,7 @@ export class ProxyMetrics {
   readonly #tokens = new Counter({ name: 'infiniproxy_tokens_total', help: 'Tokens in (prompt) and out (completion)', labelNames: ['direction', 'provider', 'model'] as const, registers: [this.registry] });
   readonly #upstreamErrors = new Counter({ name: 'infiniproxy_upstream_errors_total', help: 'Backend attempts that failed (failed-over ones included)', labelNames: ['provider'] as const, registers: [this.registry] });
   readonly #failovers = new Counter({ name: 'infiniproxy_failovers_total', help: 'Requests moved to another target after a failure', labelNames: ['from_provider'] as const, registers: [this.registry] });
+  readonly #models = new Set<string>();
   readonly #openStreams = new Gauge({ name: 'infiniproxy_open_streams', help: 'Event-stream responses open now', registers: [this.registry] });
 
   constructor(store: Pick<Store, 'flushLagSeconds'>) {
@@ -67,14 +75,23 @@ export class ProxyMetrics {
   /** Counts one proxied exchange as the routes record it. */
   observe(e: UsageEvent): void {
     const provider = e.provider ?? '';
-    this.#exchanges.inc({ endpoint: e.endpoint, provider, model: e.model, status: String(e.status) });
-    if (e.input_tokens) this.#tokens.inc({ direction: 'in', provider, model: e.model }, e.input_tokens);
-    if (e.output_tokens) this.#tokens.inc({ direction: 'out', provider, model: e.model }, e.output_tokens);
+    const model = this.#modelLabel(e.model);
+    this.#exchanges.inc({ endpoint: e.endpoint, provider, model, status: String(e.status) });
+    if (e.input_tokens) this.#tokens.inc({ direction: 'in', provider, model }, e.input_tokens);
+    if (e.output_tokens) this.#tokens.inc({ direction: 'out', provider, model }, e.output_tokens);
     for (const a of e.attempts ?? []) {
       this.#upstreamErrors.inc({ provider: a.provider });
       this.#failovers.inc({ from_provider: a.provider });
     }
     if (e.status >= 500 && e.provider) this.#upstreamErrors.inc({ provider });
+  }
+
+  /** `model` as a label value: itself while fewer than {@link MAX_MODEL_LABELS} are known, else OTHER_MODELS. */
+  #modelLabel(model: string): string {
+    if (this.#models.has(model)) return model;
+    if (this.#models.size >= MAX_MODEL_LABELS) return OTHER_MODELS;
+    this.#models.add(model);
+    return model;
   }
 }
 
