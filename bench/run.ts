@@ -157,7 +157,7 @@ async function bench(opts: Options, bundle: string | undefined): Promise<void> {
     const pids = [...new Set([backend.pid, ...ready.flatMap(pidsOf)])];
     if (!(await waitForIdle(pids))) notes.push(`a target was still busy 30 s before ${c.name} @1`);
     for (const { req } of single) await runLoad(req, 1, opts.warmup);
-    const latencies = await runAlternating(single, 1, opts.seconds, LATENCY_ROUNDS, () => waitForIdle(pids));
+    const latencies = await runAlternating(single, 1, opts.seconds, opts.quick ? 2 : LATENCY_ROUNDS, () => waitForIdle(pids));
     for (const [i, { target }] of single.entries()) {
       const result = latencies[i]!;
       run.targets[target.name] = { ...run.targets[target.name], c1: result };
@@ -217,7 +217,7 @@ function pidsOf(target: Target): number[] {
   return target.pids ?? [target.pid];
 }
 
-/** Rounds of the alternating latency measurement (each target `seconds / LATENCY_ROUNDS` per round). */
+/** Rounds of the alternating latency measurement (each target `seconds / LATENCY_ROUNDS` per round; 2 with --quick). */
 const LATENCY_ROUNDS = 5;
 
 function logRun(caseName: string, target: Target, connections: number, result: LoadResult): void {
