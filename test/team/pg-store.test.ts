@@ -9,24 +9,10 @@ import { migrate } from '../../main/core/store/pg/migrations';
 import { openPgStore } from '../../main/core/store/pg/pg-store';
 import { createPool } from '../../main/core/store/pg/pool';
 import { StoreError, type UsageEvent } from '../../main/core/store/store';
+import { usageEvent } from '../support/usage-event';
 import { createDatabase, pgAvailable, SECRET_KEY, SKIP_REASON, sql, startPgCluster, type PgCluster } from './team-harness';
 
-const event = (key_id: number, tokens: number): UsageEvent => ({
-  time: new Date(),
-  key_id,
-  user_id: 1,
-  endpoint: '/v1/messages',
-  model: 'claude-x',
-  backend_model: null,
-  status: 200,
-  latency_ms: 5,
-  stream: false,
-  input_tokens: tokens,
-  output_tokens: tokens,
-  cache_read_input_tokens: 0,
-  usage_estimated: false,
-  error: null,
-});
+const event = (key_id: number, tokens: number): UsageEvent => usageEvent(key_id, tokens);
 
 describe('PostgreSQL store', { skip: SKIP_REASON }, () => {
   let cluster: PgCluster;

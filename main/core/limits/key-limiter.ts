@@ -5,6 +5,7 @@
  * Plain Node, no I/O: token usage comes from the store through `tokensSince`. Token budgets hold under bursts by
  * reservation (limiter.ts): in-flight requests' estimates count against the budget until they settle.
  */
+import { KeyCounts } from './key-counts';
 import type { KeyRemaining } from '../../../shared/types';
 import { cap, UNSETTLED_GRACE_MS, type Admission, type LimitedKey, type LimitName, type Limiter } from './limiter';
 import { SlidingWindowCounter } from './sliding-window';
@@ -60,7 +61,7 @@ export class KeyLimiter implements Limiter {
   readonly #now: () => number;
   readonly #minute = new SlidingWindowCounter();
   /** Requests in flight per key (streamed or not); an entry goes when its count drops to 0. */
-  readonly #inFlight = new Map<number, number>();
+  readonly #inFlight = new KeyCounts();
   /** Reservations per key with a token budget (an entry goes when no request holds one). */
   readonly #reserved = new Map<number, Reserved>();
 
@@ -91,7 +92,7 @@ export class KeyLimiter implements Limiter {
     }
 
     const concurrent = cap(limits.concurrent_streams);
-    const active = this.#inFlight.get(key.id) ?? 0;
+    const active = this.#inFlight.get(key.id);
     if (concurrent !== null && active >= concurrent) {
       refusals.push({
         limit: 'concurrent_streams',
@@ -118,7 +119,7 @@ export class KeyLimiter implements Limiter {
     if (worst) return refusal(key.name, worst.limit, worst.what, worst.verb, worst.waitMs);
 
     if (rpm !== null) this.#minute.add(key.id, now);
-    this.#inFlight.set(key.id, active + 1);
+    this.#inFlight.add(key.id);
     const unreserve = budgets.left === null ? () => {} : this.#reserve(key.id, Math.min(estimate, budgets.left.budget));
     let released = false;
     let settled = false;
@@ -133,9 +134,7 @@ export class KeyLimiter implements Limiter {
       release: () => {
         if (released) return;
         released = true;
-        const n = (this.#inFlight.get(key.id) ?? 1) - 1;
-        if (n > 0) this.#inFlight.set(key.id, n);
-        else this.#inFlight.delete(key.id);
+        this.#inFlight.remove(key.id);
         // Usage may be recorded just after the response closed: keep the reservation a moment for it.
         if (!settled) setTimeout(settle, UNSETTLED_GRACE_MS).unref();
       },
@@ -170,7 +169,7 @@ export class KeyLimiter implements Limiter {
     const month = cap(limits.tokens_per_month);
     return {
       requests_this_minute: rpm === null ? null : this.#minute.remaining(key.id, rpm, now),
-      concurrent: concurrent === null ? null : Math.max(0, concurrent - (this.#inFlight.get(key.id) ?? 0)),
+      concurrent: concurrent === null ? null : Math.max(0, concurrent - this.#inFlight.get(key.id)),
       tokens_today: day === null ? null : Math.max(0, day - this.#tokensSince(key.id, new Date(startOfUtcDay(now)))),
       tokens_this_month:
         month === null ? null : Math.max(0, month - this.#tokensSince(key.id, new Date(startOfUtcMonth(now)))),
@@ -179,7 +178,7 @@ export class KeyLimiter implements Limiter {
 
   /** Requests of `key` in flight now. */
   inFlight(keyId: number): number {
-    return this.#inFlight.get(keyId) ?? 0;
+    return this.#inFlight.get(keyId);
   }
 
   /** Entries of state held (a minute window per recently active key, a count per key with requests in flight). */

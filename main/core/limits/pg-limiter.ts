@@ -16,6 +16,7 @@
  * and concurrency counted on this instance only; budgets from what the key had used at its last admission here
  * plus what this instance recorded since): limits hold per instance, not across them, until the database is back.
  */
+import { KeyCounts } from './key-counts';
 import type { KeyRemaining } from '../../../shared/types';
 import type { PgLeaseLedger } from '../store/pg/pg-store';
 import { isConnectionError } from '../store/pg/pool';
@@ -49,7 +50,7 @@ export class PgLimiter implements Limiter {
   readonly #ledger: PgLeaseLedger;
   readonly #warn: (message: string) => void;
   /** Requests in flight in this process, per key. */
-  readonly #inFlight = new Map<number, number>();
+  readonly #inFlight = new KeyCounts();
   /** Tokens each key had used (day, month) at its last admission here: the fallback's budgets. */
   readonly #lastUsed = new Map<number, { day: number; dayStart: number; month: number; monthStart: number }>();
   readonly #fallback: KeyLimiter;
@@ -130,12 +131,12 @@ export class PgLimiter implements Limiter {
   }
 
   inFlight(keyId: number): number {
-    return this.#inFlight.get(keyId) ?? 0;
+    return this.#inFlight.get(keyId);
   }
 
   /** An admission holding `leaseId` (null: none was taken); counts the request in flight here. */
   #admitted(key: LimitedKey, leaseId: number | null, freesSlot: boolean, reserves = false): Admitted {
-    this.#inFlight.set(key.id, (this.#inFlight.get(key.id) ?? 0) + 1);
+    this.#inFlight.add(key.id);
     let settled = false;
     let released = false;
     /** Tokens settled while the slot was still held: sent with the release, in one statement. */
@@ -155,9 +156,7 @@ export class PgLimiter implements Limiter {
       release: () => {
         if (released) return;
         released = true;
-        const n = (this.#inFlight.get(key.id) ?? 1) - 1;
-        if (n > 0) this.#inFlight.set(key.id, n);
-        else this.#inFlight.delete(key.id);
+        this.#inFlight.remove(key.id);
         if (leaseId !== null && freesSlot) this.#ledger.updateLease(leaseId, { release: true, tokens: deferred });
         if (!settled) setTimeout(() => settle(0), UNSETTLED_GRACE_MS).unref();
       },

@@ -2,7 +2,7 @@
  * The PostgreSQL store's rows as node-postgres returns them, and their conversion to the shared types (timestamps
  * to ISO strings, bigint counts, which arrive as strings, to numbers).
  */
-import type { ApiKeyInfo, KeyLimits, RequestAttempt, RequestLogEntry, User } from '../../../../shared/types';
+import type { ApiKeyInfo, KeyLimits, RequestLogEntry, User } from '../../../../shared/types';
 import type { UsageBucket } from '../store-data';
 
 /** A key with no limit set. */
@@ -76,25 +76,13 @@ export function bucketOf(r: UsageRow): UsageBucket {
   return b;
 }
 
-export interface RequestRow {
+/** A row of ip_requests: the log entry, with bigint columns as node-postgres reads them (id and tokens as text). */
+export type RequestRow = Omit<RequestLogEntry, 'id' | 'time' | 'input_tokens' | 'output_tokens'> & {
   id: string;
   time: Date;
-  key_id: number | null;
-  user_id: number | null;
-  endpoint: string;
-  model: string | null;
-  backend_model: string | null;
-  provider: string | null;
-  attempts: RequestAttempt[];
-  session_id: string | null;
-  status: number;
-  latency_ms: number;
-  stream: boolean;
   input_tokens: string;
   output_tokens: string;
-  usage_estimated: boolean;
-  error: string | null;
-}
+};
 
 export function requestOf(r: RequestRow): RequestLogEntry {
   return {

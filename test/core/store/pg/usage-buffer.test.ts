@@ -6,23 +6,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UsageBuffer } from '../../../../main/core/store/pg/usage-buffer';
 import type { UsageEvent } from '../../../../main/core/store/store';
+import { usageEvent } from '../../../support/usage-event';
 
-const event = (key_id: number, time: Date, tokens = 10): UsageEvent => ({
-  time,
-  key_id,
-  user_id: 1,
-  endpoint: '/v1/messages',
-  model: 'm',
-  backend_model: null,
-  status: 200,
-  latency_ms: 1,
-  stream: false,
-  input_tokens: tokens,
-  output_tokens: tokens,
-  cache_read_input_tokens: 0,
-  usage_estimated: false,
-  error: null,
-});
+const event = (key_id: number, time: Date, tokens = 10): UsageEvent => usageEvent(key_id, tokens, time);
 
 test('pending tokens per key from a time on (hour buckets), and the lag of the oldest entry', () => {
   const buffer = new UsageBuffer();
