@@ -16,6 +16,8 @@ import pkg from '../../package.json' with { type: 'json' };
 import { AuthThrottle } from '../proxy/auth-throttle';
 import type { AuthThrottleOptions } from '../proxy/auth-throttle';
 import { connectionLimitsFrom } from '../proxy/connection-limits';
+import { parsePublicHosts } from '../proxy/host-guard';
+import type { PublicHost } from '../proxy/host-guard';
 import type { ConnectionLimits } from '../proxy/connection-limits';
 import { createApp, startServer } from '../proxy/server';
 import { ProxyMetrics } from '../proxy/metrics';
@@ -96,6 +98,7 @@ export class ProxyRuntime {
   readonly #adminToken: string | undefined;
   readonly #connectionLimits: ConnectionLimits;
   readonly #trustedProxies: BlockList | null;
+  readonly #publicHosts: PublicHost[];
   readonly #listeners = new Set<(s: ServerStatus) => void>();
   #server: RunningServer | null = null;
   #error: string | null = null;
@@ -108,6 +111,7 @@ export class ProxyRuntime {
     settings: LayeredSettings;
     adminToken: string | undefined;
     trustedProxies: string;
+    publicHosts: string;
     distDir: string;
     log?: (line: string) => void;
     authThrottle?: AuthThrottleOptions;
@@ -123,6 +127,8 @@ export class ProxyRuntime {
     this.#settings = init.settings;
     this.#adminToken = init.adminToken;
     const trusted = parseTrustedProxies(init.trustedProxies);
+    const publicHosts = parsePublicHosts(init.publicHosts);
+    this.#publicHosts = publicHosts.hosts;
     this.#trustedProxies = trusted.list;
     this.#distDir = init.distDir;
     this.logger = createLogger({
@@ -162,6 +168,7 @@ export class ProxyRuntime {
       );
     });
     for (const entry of trusted.invalid) this.logger.warn(`TRUSTED_PROXIES: "${entry}" is not an address or CIDR block; ignored`);
+    for (const entry of publicHosts.invalid) this.logger.warn(`PUBLIC_HOSTS: "${entry}" is not a host name or name:port; ignored`);
   }
 
   /** Opens the store in the data dir and resolves the settings. */
@@ -187,6 +194,7 @@ export class ProxyRuntime {
         settings,
         adminToken: config.adminToken,
         trustedProxies: config.trustedProxies,
+        publicHosts: config.publicHosts,
         distDir: opts.distDir ?? defaultDistDir(),
         log: opts.log,
         authThrottle: opts.authThrottle,
@@ -234,6 +242,7 @@ export class ProxyRuntime {
         limiter: this.limiter,
         authThrottle: this.#authThrottle,
         trustedProxies: this.#trustedProxies,
+        publicHosts: this.#publicHosts,
         logger: this.logger,
         distDir: this.#distDir,
         version: APP_VERSION,

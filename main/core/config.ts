@@ -4,7 +4,7 @@
  * Precedence, highest first: flags > environment > `.env` file > saved settings (Store.settings) > defaults.
  * Everything here is pure (no I/O): callers pass the layers in. Environment variables are the seed's:
  * `OPENAI_BASE_URL`, `OPENAI_API_KEY`, `OPENAI_MODEL`, `PROXY_HOST`, `PROXY_PORT`, `TIMEOUT` (seconds), `DEBUG`,
- * plus `INFINIPROXY_DATA_DIR`, `ADMIN_TOKEN` and `TRUSTED_PROXIES`, which are not settings (see {@link resolveProcessConfig}).
+ * plus `INFINIPROXY_DATA_DIR`, `ADMIN_TOKEN`, `TRUSTED_PROXIES` and `PUBLIC_HOSTS`, which are not settings (see {@link resolveProcessConfig}).
  */
 import { posix, win32 } from 'node:path';
 import { z } from 'zod';
@@ -294,6 +294,8 @@ export interface ProcessConfig {
   adminToken: string | undefined;
   /** TRUSTED_PROXIES (empty when unset): the reverse proxies whose X-Forwarded-For is believed. */
   trustedProxies: string;
+  /** PUBLIC_HOSTS (empty when unset): the names clients reach the proxy by behind a reverse proxy. */
+  publicHosts: string;
   /** DATABASE_URL (postgres://…): the store is PostgreSQL (a team gateway); undefined = the data dir's lowdb file. */
   databaseUrl?: string;
   /** INFINIPROXY_SECRET_KEY: 64 hex characters sealing secrets stored in PostgreSQL. */
@@ -313,6 +315,7 @@ export function resolveProcessConfig(opts: {
     dataDir: resolveDataDir({ explicit: opts.dataDirFlag, env, dotenv, platform: opts.platform, fallback: opts.fallbackDataDir }),
     adminToken: adminTokenOverride(env, dotenv),
     trustedProxies: (env.TRUSTED_PROXIES ?? dotenv.TRUSTED_PROXIES ?? '').trim(),
+    publicHosts: (env.PUBLIC_HOSTS ?? dotenv.PUBLIC_HOSTS ?? '').trim(),
     ...definedOnly({
       databaseUrl: env.DATABASE_URL?.trim() || dotenv.DATABASE_URL?.trim(),
       secretKey: env.INFINIPROXY_SECRET_KEY?.trim() || dotenv.INFINIPROXY_SECRET_KEY?.trim(),

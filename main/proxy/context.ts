@@ -15,6 +15,7 @@ import type { UpstreamClient } from '../upstream/client';
 import type { AuthThrottle } from './auth-throttle';
 import type { ConnectionLimits } from './connection-limits';
 import type { ErrorFormat } from './errors';
+import type { PublicHost } from './host-guard';
 import type { ProxyMetrics } from './metrics';
 
 /** What the Koa app is built from. Settings are read per request, so a change applies to the next one. */
@@ -35,6 +36,8 @@ export interface AppDeps {
   authThrottle: AuthThrottle;
   /** The reverse proxies whose `X-Forwarded-For` names the client (TRUSTED_PROXIES); none when absent. */
   trustedProxies?: BlockList | null;
+  /** The names clients reach the proxy by behind a reverse proxy (PUBLIC_HOSTS): the admin surface answers them too. */
+  publicHosts?: readonly PublicHost[];
   logger: Logger;
   /** The built renderer served at /admin (dist/renderer). */
   distDir: string;

@@ -3,7 +3,9 @@
  * 127.0.0.1 and then talk to the proxy as if same-origin; its requests still carry that name in `Host`. So the web
  * admin, the admin API and the usage routes answer only when `Host` names this proxy: `localhost`, `127.0.0.1` or
  * `[::1]`, the address the connection arrived on, or the configured host; and the port the connection arrived on.
- * Anything else gets 403 in the admin format. The API routes (/v1/*) are not guarded: they need a key a page cannot
+ * Behind a reverse proxy, the names clients reach it by are listed in PUBLIC_HOSTS (`gateway.example.com`, or
+ * `localhost:8080` for one port only), and the reverse proxy passes the client's `Host` on. Anything else gets 403 in
+ * the admin format. The API routes (/v1/*) are not guarded: they need a key a page cannot
  * have, and clients behind a reverse proxy may use any name.
  */
 import type { Middleware } from 'koa';
@@ -18,6 +20,12 @@ export interface BoundAddress {
   localAddress: string;
   /** The HOST setting (an address or a name); wildcards (`0.0.0.0`, `::`) name nothing. */
   configuredHost: string;
+}
+
+/** A name clients reach the proxy by (PUBLIC_HOSTS); without a port, on any port. */
+export interface PublicHost {
+  name: string;
+  port?: number;
 }
 
 const LOOPBACK_NAMES = ['localhost', '127.0.0.1', '::1'];
@@ -48,10 +56,26 @@ export function parseHost(header: string): { name: string; port: number } | unde
   return name && port <= 65535 ? { name, port } : undefined;
 }
 
+/**
+ * PUBLIC_HOSTS (`name[:port]`, comma-separated) as {@link PublicHost}s, and the entries that are not host names.
+ */
+export function parsePublicHosts(text: string): { hosts: PublicHost[]; invalid: string[] } {
+  const hosts: PublicHost[] = [];
+  const invalid: string[] = [];
+  for (const entry of text.split(',').map((e) => e.trim()).filter(Boolean)) {
+    const host = parseHost(entry);
+    if (!host) invalid.push(entry);
+    else hosts.push(/:\d+$/.test(entry) ? host : { name: host.name });
+  }
+  return { hosts, invalid };
+}
+
 /** Whether a request with this `Host` header may reach the admin surface of a proxy bound as `bound`. */
-export function isAllowedHost(header: string | undefined, bound: BoundAddress): boolean {
+export function isAllowedHost(header: string | undefined, bound: BoundAddress, publicHosts: readonly PublicHost[] = []): boolean {
   const host = header ? parseHost(header) : undefined;
-  if (!host || host.port !== bound.port) return false;
+  if (!host) return false;
+  if (publicHosts.some((p) => p.name === host.name && (p.port === undefined || p.port === host.port))) return true;
+  if (host.port !== bound.port) return false;
   const configured = normalizeName(bound.configuredHost.replace(/^\[|\]$/g, ''));
   const allowed = [...LOOPBACK_NAMES, normalizeName(bound.localAddress)];
   if (!WILDCARDS.has(configured)) allowed.push(configured);
@@ -59,19 +83,19 @@ export function isAllowedHost(header: string | undefined, bound: BoundAddress): 
 }
 
 /** Refuses admin and usage requests whose `Host` is not this proxy's (403, admin format). */
-export function hostGuard(deps: Pick<AppDeps, 'settings'>): Middleware<ProxyState> {
+export function hostGuard(deps: Pick<AppDeps, 'settings' | 'publicHosts'>): Middleware<ProxyState> {
   return async (ctx, next) => {
     if (!isGuardedPath(ctx.path)) return next();
     const socket = ctx.req.socket;
     const bound = { port: socket.localPort ?? 0, localAddress: socket.localAddress ?? '', configuredHost: deps.settings().host };
-    if (!isAllowedHost(ctx.get('host') || undefined, bound)) {
+    if (!isAllowedHost(ctx.get('host') || undefined, bound, deps.publicHosts)) {
       ctx.state.errorFormat = 'admin';
       const given = ctx.get('host').slice(0, 100);
       throw new AppError(
         403,
         'forbidden_host',
         `The admin pages and API answer only at this proxy's own address (http://127.0.0.1:${bound.port}, ` +
-          `http://localhost:${bound.port}); the request was for ${given ? `"${given}"` : 'no host'}.`,
+          `http://localhost:${bound.port}) and the names in PUBLIC_HOSTS; the request was for ${given ? `"${given}"` : 'no host'}.`,
       );
     }
     return next();

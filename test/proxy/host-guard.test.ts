@@ -1,6 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isAllowedHost, isGuardedPath, parseHost } from '../../main/proxy/host-guard';
+import { isAllowedHost, isGuardedPath, parseHost, parsePublicHosts } from '../../main/proxy/host-guard';
 import { startProxyHarness } from '../support/proxy-harness';
 import type { ProxyHarness } from '../support/proxy-harness';
 import { rawRequest } from './raw-request';
@@ -26,6 +26,15 @@ test('isAllowedHost: the loopback names, the arrival address and the configured 
   const named = { port: 80, localAddress: '10.0.0.2', configuredHost: 'Proxy.Lan' };
   assert.ok(isAllowedHost('proxy.lan', named), 'the configured host name');
   assert.ok(!isAllowedHost('other.lan', named));
+});
+
+test('PUBLIC_HOSTS: names a reverse proxy passes on are allowed, on any port or the one given; bad entries named', () => {
+  const { hosts, invalid } = parsePublicHosts(' Gateway.Example.com , localhost:8080,, bad host, [::1]:9000 ');
+  assert.deepEqual(hosts, [{ name: 'gateway.example.com' }, { name: 'localhost', port: 8080 }, { name: '::1', port: 9000 }]);
+  assert.deepEqual(invalid, ['bad host']);
+  for (const ok of ['gateway.example.com', 'gateway.example.com:443', 'localhost:8080', '[::1]:9000']) assert.ok(isAllowedHost(ok, bound, hosts), ok);
+  for (const no of ['localhost:8081', 'evil.example', 'gateway.example.com.evil.example', '[::1]:9001']) assert.ok(!isAllowedHost(no, bound, hosts), no);
+  assert.deepEqual(parsePublicHosts(''), { hosts: [], invalid: [] });
 });
 
 test('isGuardedPath: the web admin, the admin API and /usage/*, not the API', () => {
