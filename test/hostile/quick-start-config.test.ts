@@ -61,18 +61,20 @@ test('.env INFINIPROXY_DATA_DIR and ADMIN_TOKEN are honoured by serve and by the
 });
 
 test('resolveProcessConfig: flag > environment > .env > fallback > default, for every field', () => {
-  const dotenv = { INFINIPROXY_DATA_DIR: '/dotenv', ADMIN_TOKEN: 'dotenv-token', TRUSTED_PROXIES: '10.0.0.1' };
-  const env = { HOME: '/h', INFINIPROXY_DATA_DIR: '/env', ADMIN_TOKEN: 'env-token' };
+  const dotenv = { INFINIPROXY_DATA_DIR: '/dotenv', ADMIN_TOKEN: 'dotenv-token', TRUSTED_PROXIES: '10.0.0.1', PUBLIC_HOSTS: 'dotenv.example' };
+  const env = { HOME: '/h', INFINIPROXY_DATA_DIR: '/env', ADMIN_TOKEN: 'env-token', PUBLIC_HOSTS: 'env.example' };
   assert.deepEqual(resolveProcessConfig({ dataDirFlag: '/flag', env, dotenv, platform: 'linux' }), {
     dataDir: '/flag',
     adminToken: 'env-token',
     trustedProxies: '10.0.0.1',
+    publicHosts: 'env.example',
   });
   assert.equal(resolveProcessConfig({ env, dotenv, platform: 'linux' }).dataDir, '/env');
   assert.deepEqual(resolveProcessConfig({ env: { HOME: '/h' }, dotenv, platform: 'linux', fallbackDataDir: '/app' }), {
     dataDir: '/dotenv',
     adminToken: 'dotenv-token',
     trustedProxies: '10.0.0.1',
+    publicHosts: 'dotenv.example',
   });
   assert.equal(resolveProcessConfig({ env: { HOME: '/h' }, dotenv: {}, platform: 'linux', fallbackDataDir: '/app' }).dataDir, '/app');
   assert.equal(resolveProcessConfig({ env: { HOME: '/h' }, dotenv: {}, platform: 'linux' }).dataDir, '/h/.config/InfiniProxy');
