@@ -87,7 +87,9 @@ export class KeptTools<T> {
   keep(keyId: string, text: Uint8Array, tools: readonly T[]): void {
     if (text.length > this.#limits.maxEntryBytes) return;
     const slot = KeptTools.slot(keyId, text);
-    const entries = (this.#slots.get(slot) ?? []).filter((e) => !e.text.equals(text) || !this.#forget(e));
+    const entries = this.#slots.get(slot) ?? [];
+    const same = entries.findIndex((e) => e.text.equals(text));
+    if (same >= 0) this.#forget(entries.splice(same, 1)[0]!);
     entries.unshift({ tools: deepFreeze(tools), text: Buffer.from(text) });
     this.#size++;
     this.#bytes += text.length;
@@ -100,11 +102,10 @@ export class KeptTools<T> {
     }
   }
 
-  /** Takes an entry out of the counts (its caller takes it out of its slot); true. */
-  #forget(entry: KeptEntry<T>): true {
+  /** Takes an entry out of the counts (its caller takes it out of its slot). */
+  #forget(entry: KeptEntry<T>): void {
     this.#size--;
     this.#bytes -= entry.text.length;
-    return true;
   }
 
   /** Entries kept. */
