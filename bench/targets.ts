@@ -7,8 +7,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +15,7 @@ import { BACKEND_MODEL } from './requests';
 import type { BenchCase } from './requests';
 import { pgBinDir, startPgCluster } from '../scripts/pg-cluster.mjs';
 import { makeTempDir, removeTempDir, spawnTracked, stopChild, waitForLine } from './processes';
+import { freePort } from '../scripts/free-port.mjs';
 
 /** The request a target gets for a case. */
 export interface TargetRequest {
@@ -331,17 +330,6 @@ async function waitForHttp(child: ChildProcess, origin: string, timeoutMs: numbe
     }
   }
   throw new Error(`${what} did not answer within ${timeoutMs} ms`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function sleep(ms: number): Promise<void> {

@@ -1,7 +1,6 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { DoctorReport, Settings } from '../../shared/types';
 import { limitFromMessage, probeBackend } from '../../main/app/backend-probe';
@@ -10,6 +9,7 @@ import { createUpstreamClient } from '../../main/upstream/client';
 import type { UpstreamClient } from '../../main/upstream/client';
 import { openaiError, startScriptedBackend } from '../support/scripted-backend';
 import type { RecordedRequest, ScriptedBackend, ScriptedBackendOptions, ScriptedReply } from '../support/scripted-backend';
+import { freePort } from '../../scripts/free-port.mjs';
 
 let upstream: UpstreamClient;
 before(() => {
@@ -295,11 +295,3 @@ test('limitFromMessage reads the limits real backends name', () => {
   assert.equal(limitFromMessage('supports at most 64000 tokens', 64000), null, 'never the value that was refused');
 });
 
-/** A port with nothing listening on it. */
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}

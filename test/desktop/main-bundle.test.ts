@@ -19,6 +19,8 @@ import { after, before, test } from 'node:test';
 import type { IpcOutcome } from '../../shared/admin-api';
 import type { ApiKeyInfo, CreatedKey, ServerStatus, SettingsView, User } from '../../shared/types';
 import { ProxyRuntime } from '../../main/app/runtime';
+import { freePort } from '../../scripts/free-port.mjs';
+import { until } from '../support/until';
 
 interface FakeWindow {
   options: { webPreferences: Record<string, unknown> };
@@ -61,22 +63,6 @@ const appDir = join(work, 'app');
 const userData = join(work, 'user-data');
 let fake: FakeElectron;
 let busyPort: Server;
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}
 
 before(async () => {
   const built = spawnSync(process.execPath, [join(repo, 'scripts/build-electron.mjs'), '--out', join(appDir, 'dist-electron')], {

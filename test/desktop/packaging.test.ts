@@ -30,7 +30,6 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -38,6 +37,8 @@ import { after, before, test } from 'node:test';
 import { extractAll, listPackage, statFile } from '@electron/asar';
 import type { ServerStatus } from '../../shared/types';
 import { ProxyRuntime } from '../../main/app/runtime';
+import { freePort } from '../../scripts/free-port.mjs';
+import { until } from '../support/until';
 
 const repo = resolve(import.meta.dirname, '../..');
 const requireHere = createRequire(import.meta.url);
@@ -278,18 +279,3 @@ async function call<T>(fake: FakeElectron, channel: string): Promise<T> {
   return outcome.result as T;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  const { port } = server.address() as { port: number };
-  await new Promise((r) => server.close(r));
-  return port;
-}
-
-async function until(check: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (check()) return;
-    await new Promise((r) => setTimeout(r, 10));
-  }
-  assert.fail(`timed out waiting for ${what}`);
-}

@@ -15,7 +15,6 @@ import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -39,6 +38,7 @@ import {
   type DockerImage,
 } from './deploy-files';
 import { pgAvailable, SKIP_REASON, sql, startPgCluster, within, type PgCluster } from './team-harness';
+import { freePort } from '../../scripts/free-port.mjs';
 
 const run = promisify(execFile);
 
@@ -66,17 +66,6 @@ function recipeVariables(backend: { url: string; apiKey: string }): Record<strin
 /** The gateway environment of the compose file (both gateways', which must be the same). */
 function gatewayEnv(compose: ComposeFile): Record<string, string> {
   return serviceEnv(compose.services[GATEWAYS[0] as string]);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('the recipe files agree with each other and with the README', () => {
